@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# THE test command of Terminus.Actors:   scripts/test.sh [extra `dotnet test` args, e.g. --filter Category=Unit]
+#
+# On a fresh Debian 12 machine, as root: installs the system packages the integration tests need (once),
+# starts a throw-away loopback RabbitMQ (scripts/ci/rmq-up.sh) unless one already listens on 127.0.0.1:5672,
+# runs `dotnet test Terminus.Actors.sln`, stops only the broker it started, and prints as its LAST line
+#     N passed, M failed, K skipped
+# Exit code: 0 only if every test passed and at least one test ran.
+#
+# Environment knobs: TEST_TIMEOUT (default 80m, for the whole `dotnet test`), RMQ_DIR (default /tmp/ci-rabbitmq),
+# RMQ_PLUGINS (default '[].', i.e. no management plugin).
+# Exported to the tests:
+#   TERMINUS_IT_AMQP_URI   amqp://terminus:terminus-pass@127.0.0.1:5672/terminus   (also AMQP_URI, for the harness)
+#   TERMINUS_IT_PYTHON     /usr/bin/python3 (Debian python, the one that can import celery)
+#   TERMINUS_IT_HARNESS    <repo>/test/harness/galactica_portal.py   (see test/harness/README.md)
+#   TERMINUS_IT_RMQ_CTL    <repo>/scripts/ci/rmq-ctl.sh               (rabbitmqctl for this broker)
+#   TERMINUS_IT_RMQ_UP / TERMINUS_IT_RMQ_DOWN   <repo>/scripts/ci/rmq-{up,down}.sh (broker-restart tests:
+#                          rmq-down.sh, then RMQ_KEEP_STATE=1 rmq-up.sh keeps queues and persistent messages)
+#   TERMINUS_IT_RMQ_OWNED  1 if this script started the broker, 0 if it was already running (then don't stop it)
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+export HOME=${HOME:-/root}
+
+# System packages needed by the tests (one list; later: openssh-server rsync slurm-wlm munge screen).
+# iproute2 (ss) and procps (ps) are used by scripts/ci/*.sh; they are present on a normal Debian install.
+APT_PACKAGES="rabbitmq-server python3-celery iproute2 procps"
+
+TEST_TIMEOUT=${TEST_TIMEOUT:-80m}
+export RMQ_DIR=${RMQ_DIR:-/tmp/ci-rabbitmq}
+export RMQ_PLUGINS=${RMQ_PLUGINS:-[].}
+PY=/usr/bin/python3
+HARNESS=$ROOT/test/harness/galactica_portal.py
+AMQP=amqp://terminus:terminus-pass@127.0.0.1:5672/terminus
+
+say() { echo "test.sh: $*"; }
+STARTED_RMQ=0
+TEST_PID=
+cleanup() {
+  if [ -n "$TEST_PID" ]; then   # interrupted while dotnet test runs: stop it (timeout forwards to its group)
+    kill -TERM "$TEST_PID" 2>/dev/null
+    wait "$TEST_PID" 2>/dev/null   # bounded: timeout --kill-after sends SIGKILL 30 s after the TERM
+    TEST_PID=
+  fi
+  if [ "$STARTED_RMQ" = 1 ]; then
+    STARTED_RMQ=0
+    timeout 60 "$ROOT/scripts/ci/rmq-down.sh" || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+setup_failed() {   # message
+  echo "test.sh: ERROR: $*" >&2
+  cleanup
+  echo "0 passed, 0 failed, 0 skipped"
+  exit 1
+}
+t_start=$SECONDS
+
+# ---- 1. system packages (apt-get update + install only when something is missing) ----------------------
+missing=()
+for p in $APT_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || setup_failed "packages missing (${missing[*]}) and not running as root"
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt_opts=(-o DPkg::Lock::Timeout=300 -o Acquire::Retries=3)
+  ok=0
+  for attempt in 1 2 3; do   # retries only cover a busy apt lock / transient mirror errors
+    if timeout 600 apt-get "${apt_opts[@]}" update -qq; then ok=1; break; fi
+    say "apt-get update failed (attempt $attempt), retrying in 15 s"; sleep 15
+  done
+  [ "$ok" = 1 ] || setup_failed "apt-get update failed"
+  aptlog=$(mktemp)
+  if ! timeout 900 apt-get "${apt_opts[@]}" install -y -qq "${missing[@]}" >"$aptlog" 2>&1; then
+    tail -30 "$aptlog" >&2; rm -f "$aptlog"
+    setup_failed "apt-get install ${missing[*]} failed"
+  fi
+  rm -f "$aptlog"
+fi
+$PY -c 'import celery, kombu, amqp' 2>/dev/null || setup_failed "$PY cannot import celery (package python3-celery)"
+command -v dotnet >/dev/null || setup_failed "dotnet (.NET SDK 10) is not on PATH"
+say "packages ok ($((SECONDS - t_start)) s)"
+
+# ---- 2. RabbitMQ ----------------------------------------------------------------------------------------
+if [ -n "$(ss -ltnH 'sport = :5672' 2>/dev/null)" ]; then
+  say "a broker already listens on 127.0.0.1:5672: using it and leaving it running"
+  export TERMINUS_IT_RMQ_OWNED=0
+else
+  STARTED_RMQ=1
+  timeout 180 "$ROOT/scripts/ci/rmq-up.sh" || setup_failed "RabbitMQ did not start"
+  export TERMINUS_IT_RMQ_OWNED=1
+fi
+export AMQP_URI=$AMQP
+timeout 60 $PY "$HARNESS" ping >/dev/null || setup_failed "cannot log in to ${AMQP/terminus-pass/***}"
+
+# ---- 3. dotnet test -------------------------------------------------------------------------------------
+export TERMINUS_IT_AMQP_URI=$AMQP
+export TERMINUS_IT_PYTHON=$PY
+export TERMINUS_IT_HARNESS=$HARNESS
+export TERMINUS_IT_RMQ_CTL=$ROOT/scripts/ci/rmq-ctl.sh
+export TERMINUS_IT_RMQ_UP=$ROOT/scripts/ci/rmq-up.sh
+export TERMINUS_IT_RMQ_DOWN=$ROOT/scripts/ci/rmq-down.sh
+export MSBUILDDISABLENODEREUSE=1 UseSharedCompilation=false DOTNET_CLI_USE_MSBUILD_SERVER=0
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+cd "$ROOT" || setup_failed "cannot cd to $ROOT"
+log=$(mktemp)
+say "dotnet test Terminus.Actors.sln $* (timeout $TEST_TIMEOUT)"
+# Run in the background and `wait`, so that SIGTERM/SIGINT to this script are handled at once (bash defers traps
+# while a foreground command runs). `timeout` puts dotnet in its own process group and, on expiry or on a
+# forwarded signal, signals that whole group (test hosts and harness processes they spawned).
+# stdin from /dev/null: no terminal handling by dotnet (it would get SIGTTOU in a terminal).
+timeout --kill-after=30 "$TEST_TIMEOUT" dotnet test "$ROOT/Terminus.Actors.sln" "$@" </dev/null >"$log" 2>&1 &
+TEST_PID=$!
+tail -n +1 -s 0.2 -f --pid="$TEST_PID" "$log" &   # stream the output; tail ends after dotnet test (final read)
+tail_pid=$!
+wait "$TEST_PID"
+rc=$?
+TEST_PID=
+wait "$tail_pid" 2>/dev/null
+read -r passed failed skipped total < <(
+  grep -aoE 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+, Total: +[0-9]+' "$log" |
+  awk -F'[:,] *' '{f+=$2; p+=$4; s+=$6; t+=$8} END {print p+0, f+0, s+0, t+0}')
+rm -f "$log"
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+  echo "test.sh: ERROR: dotnet test timed out after $TEST_TIMEOUT" >&2
+elif [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "test.sh: ERROR: dotnet test exited $rc (build or runner failure)" >&2
+fi
+if [ "$rc" -eq 0 ] && [ "$total" -eq 0 ]; then echo "test.sh: ERROR: no test ran" >&2; rc=1; fi
+if [ "$rc" -eq 0 ] && [ "$failed" -gt 0 ]; then rc=1; fi
+
+cleanup   # before the summary, so that the summary really is the last line
+say "total $((SECONDS - t_start)) s, dotnet test exit code $rc"
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$rc"

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using Akka.Routing;
+using Akka.Streams;
+using Terminus.Actors.Amqp;
+using Terminus.Actors.Intake;
+using Terminus.Actors.Jobs;
+using Terminus.Actors.Monitor;
+using Terminus.Actors.Reporting;
+using Terminus.Actors.Steps;
+using Terminus.Core.Celery;
+using Terminus.Core.Configuration;
+using Terminus.Core.Jobs;
+using Terminus.Core.Services;
+
+namespace Terminus.Actors.Hosting;
+
+/// <summary>Marker for the registry: the running intake and monitor streams and their drain controls.</summary>
+public sealed record TerminusStreams(DrainSignal JobsDrain, DrainSignal MonitorDrain, Task JobsCompleted, Task MonitorCompleted);
+
+public static class TerminusHostingExtensions
+{
+    public static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>Everything the daemon runs: reporter, step pools, supervisor, job intake and probe responder.</summary>
+    public static AkkaConfigurationBuilder AddTerminus(this AkkaConfigurationBuilder builder, TerminusSettings settings, TerminusRuntime runtime)
+    {
+        var maxJobs = settings.MaxConcurrentJobs;
+        // As 0.7's send-only task stubs publish them (ignore_result=True), from this process.
+        var encoder = new CeleryEncoder(CeleryOrigin.ForThisProcess(), ignoreResult: true);
+
+        return builder
+            .AddHocon($$"""
+                akka.coordinated-shutdown.phases.service-requests-done.timeout = {{(int)DrainTimeout.TotalSeconds + 2}}s
+                akka.coordinated-shutdown.phases.service-stop.timeout = {{(int)FlushTimeout.TotalSeconds + 2}}s
+                """, HoconAddMode.Prepend)
+            .WithActors((system, registry) =>
+            {
+                var reporter = system.ActorOf(
+                    StatusReporterActor.Props(runtime.CreatePublisher("terminus-status"), encoder, settings.HostName), "status-reporter");
+                IActorRef Pool(IStepExecutor executor, int size, string name) =>
+                    system.ActorOf(StepWorkerActor.Props(executor).WithRouter(new SmallestMailboxPool(size)), name);
+                var deps = new JobDependencies(
+                    new JobValidator(settings.DataDir, new ServiceCatalog(settings.ServiceDir)),
+                    reporter,
+                    Pool(runtime.Runner, maxJobs, "script-runner"),
+                    Pool(runtime.Packager, Math.Max(1, Math.Min(maxJobs, Environment.ProcessorCount)), "tar-packager"),
+                    Pool(runtime.Uploader, Math.Max(1, Math.Min(maxJobs, 4)), "rsync-uploader"),
+                    JobTimeouts.Default);
+                var supervisor = system.ActorOf(
+                    JobSupervisorActor.Props((request, delivery) => JobActor.Props(request, delivery, deps), reporter), "job-supervisor");
+                registry.Register<StatusReporterActor>(reporter);
+                registry.Register<JobSupervisorActor>(supervisor);
+            })
+            .AddStartup((system, registry) =>
+            {
+                var log = Logging.GetLogger(system, "terminus");
+                var factory = AmqpConnections.CreateFactory(settings.Broker);
+                var materializer = system.Materializer(namePrefix: "terminus");
+                var supervisor = registry.Get<JobSupervisorActor>();
+
+                var jobsDrain = new DrainSignal();
+                var jobs = new JobIntake(supervisor, log).Graph(JobIntake.Reconnecting(new AmqpSourceSettings(
+                    factory, settings.JobQueue, (ushort)maxJobs, $"terminus-jobs@{settings.HostName}", jobsDrain, log)), maxJobs)
+                    .Run(materializer);
+
+                var monitorDrain = new DrainSignal();
+                var responder = new MonitorResponder(runtime.CreatePublisher("terminus-monitor"), encoder, settings.HostName, log);
+                var monitor = responder.Graph(JobIntake.Reconnecting(new AmqpSourceSettings(
+                    factory, settings.MonitorQueue, 4, $"terminus-monitor@{settings.HostName}", monitorDrain, log)))
+                    .Run(materializer);
+
+                registry.Register<TerminusStreams>(system.ActorOf(Props.Empty, "streams")); // placeholder ref for ordering
+                RegisterShutdown(system, registry, jobsDrain, monitorDrain, jobs, log);
+                log.Info("Terminus daemon for host {0}: consuming {1} (at most {2} concurrent jobs) and {3}, broker {4}",
+                    settings.HostName, settings.JobQueue, maxJobs, settings.MonitorQueue, settings.Broker.Describe());
+            });
+    }
+
+    private static void RegisterShutdown(ActorSystem system, IActorRegistry registry, DrainSignal jobs, DrainSignal monitor,
+        Task jobsCompleted, ILoggingAdapter log)
+    {
+        var shutdown = CoordinatedShutdown.Get(system);
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "stop-consuming", () =>
+        {
+            log.Info("Stopping: no new jobs or probes are taken; settling what is in flight");
+            jobs.Request();
+            monitor.Request();
+            return Task.FromResult(Akka.Done.Instance);
+        });
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "settle-in-flight", async () =>
+        {
+            var drained = await Task.WhenAny(Task.WhenAll(jobs.Drained, monitor.Drained), Task.Delay(DrainTimeout)).ConfigureAwait(false);
+            if (!jobs.Drained.IsCompleted)
+                log.Warning("Jobs still in flight after {0} s; their requests stay unacknowledged and come back on the next start", DrainTimeout.TotalSeconds);
+            _ = drained;
+            return Akka.Done.Instance;
+        });
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceStop, "flush-statuses", async () =>
+        {
+            try
+            {
+                var reporter = registry.Get<StatusReporterActor>();
+                var flushed = await reporter.Ask<StatusesFlushed>(FlushStatuses.Instance, FlushTimeout).ConfigureAwait(false);
+                if (flushed.Unpublished > 0) log.Warning("{0} statuses could not be delivered before stopping", flushed.Unpublished);
+            }
+            catch (Exception e)
+            {
+                log.Warning("Statuses not all delivered within {0} s: {1}", FlushTimeout.TotalSeconds, e.Message);
+            }
+            return Akka.Done.Instance;
+        });
+        _ = jobsCompleted;
+    }
+}

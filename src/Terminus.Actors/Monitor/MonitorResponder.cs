@@ -1,0 +1,74 @@
+using Akka;
+using Akka.Event;
+using Akka.Streams.Dsl;
+using Terminus.Actors.Amqp;
+using Terminus.Core.Celery;
+using Terminus.Core.Jobs;
+
+namespace Terminus.Actors.Monitor;
+
+/// <summary>
+/// Answers the portal's liveness probe (<c>test_terminus_server_is_up</c> on <c>&lt;host&gt;.monitor</c>) with
+/// <c>update_server_online(host)</c>, on its own connections, so jobs can never delay it (an unanswered probe
+/// dead-letters to <c>host_down</c> after 30 s). Nothing here is rejected without requeue: that queue
+/// dead-letters rejections too, and the portal would read a malformed message as "host down".
+/// </summary>
+public sealed class MonitorResponder(IMessagePublisher publisher, CeleryEncoder encoder, string hostName, ILoggingAdapter log)
+{
+    public const string ProbeTask = "test_terminus_server_is_up";
+    private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
+
+    public IRunnableGraph<Task> Graph(Source<IDelivery, NotUsed> probes) =>
+        probes.SelectAsync(1, AnswerAsync)
+            .ToMaterialized(Sink.Ignore<Done>(), Keep.Right)
+            .MapMaterializedValue(t => (Task)t);
+
+    public async Task<Done> AnswerAsync(IDelivery delivery)
+    {
+        try
+        {
+            switch (CeleryDecoder.Decode(delivery.Message))
+            {
+                case DecodedTask { Task.Name: ProbeTask } probe:
+                    var host = ProbeHost(probe.Task);
+                    try
+                    {
+                        await publisher.PublishAsync(encoder.ServerOnline(host, probe.Task.Id, probe.Task.RootId), CancellationToken.None)
+                            .ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        log.Warning("Could not answer probe {0}: {1}; it goes back to the queue", probe.Task.Id, e.GetBaseException().Message);
+                        await Task.Delay(RetryPause).ConfigureAwait(false);
+                        await delivery.RejectAsync(requeue: true).ConfigureAwait(false);
+                        return Done.Instance;
+                    }
+                    log.Debug("Answered probe {0} for host {1}", probe.Task.Id, host);
+                    break;
+                case DecodedTask other:
+                    log.Warning("Ignored task '{0}' (id {1}) on the monitor queue {2}: only {3} is expected",
+                        PathRules.Printable(other.Task.Name, 80), other.Task.Id, delivery.Queue, ProbeTask);
+                    break;
+                case MalformedMessage m:
+                    log.Warning("Ignored a malformed message on the monitor queue {0}: {1}", delivery.Queue, m.Reason);
+                    break;
+            }
+            await delivery.AckAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            log.Error(e, "Unexpected error while answering a probe on {0}", delivery.Queue);
+            await delivery.AckAsync().ConfigureAwait(false);
+        }
+        return Done.Instance;
+    }
+
+    /// <summary>0.7 echoes the probe's <c>host</c> argument; a probe without a usable one still gets our name.</summary>
+    private string ProbeHost(CeleryTask task)
+    {
+        var value = task.Args.Count > 0 ? task.Args[0] : task.Kwargs.TryGetValue("host", out var h) ? h : (System.Text.Json.JsonElement?)null;
+        if (value is { ValueKind: System.Text.Json.JsonValueKind.String } s && s.GetString() is { Length: > 0 and <= 255 } text) return text;
+        log.Warning("Probe {0} has no usable 'host' argument; answering with {1}", task.Id, hostName);
+        return hostName;
+    }
+}

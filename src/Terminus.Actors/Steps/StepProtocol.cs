@@ -1,0 +1,33 @@
+using Akka.Actor;
+using Terminus.Core.Jobs;
+
+namespace Terminus.Actors.Steps;
+
+/// <summary>The three steps of a job after acceptance, each done by a bounded pool of step workers.</summary>
+public enum StepKind { Run, Package, Upload }
+
+/// <summary>Do one step of a job; the worker answers the sender with the messages below.</summary>
+public sealed record RunStep(StepKind Kind, JobSpec Spec) : INoSerializationVerificationNeeded;
+
+/// <summary>The service process is running (the <c>pending</c> → <c>running</c> edge).</summary>
+public sealed record StepStarted(JobId JobId, StepKind Kind);
+
+public sealed record StepSucceeded(JobId JobId, StepKind Kind);
+
+/// <summary>A failed step, as data: the exact status text for the portal and a detail for the operator.</summary>
+public sealed record StepFailed(JobId JobId, StepKind Kind, string StatusText, string Detail, bool TimedOut = false);
+
+/// <summary>What an executor reports back; mapped to the messages above by the worker.</summary>
+public abstract record StepOutcome
+{
+    public sealed record Succeeded : StepOutcome;
+    public sealed record Failed(string StatusText, string Detail) : StepOutcome;
+    public sealed record TimedOut(string Detail) : StepOutcome;
+}
+
+/// <summary>Does the real work of a step (a process, SLURM, tar, rsync). Expected failures are outcomes, not exceptions.</summary>
+public interface IStepExecutor
+{
+    /// <param name="started">Call once the work really began (for a service: its process runs).</param>
+    Task<StepOutcome> ExecuteAsync(RunStep step, Action started, CancellationToken cancellationToken);
+}

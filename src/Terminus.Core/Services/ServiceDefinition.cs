@@ -1,0 +1,22 @@
+namespace Terminus.Core.Services;
+
+public enum ServiceType { Python, Bash }
+
+/// <summary>
+/// A post-processing service: <c>&lt;SERVICE_DIR&gt;/&lt;name&gt;/&lt;name&gt;.py</c> (or <c>.sh</c>) plus its <c>service.json</c>.
+/// Node/core counts and the time limit feed SLURM and the local timeout.
+/// </summary>
+public sealed record ServiceDefinition(
+    string Name,
+    string Directory,
+    ServiceType Type,
+    string Interpreter,
+    string ScriptPath,
+    int Nodes,
+    int Cores,
+    int TimeoutMinutes)
+{
+    public const int DefaultNodes = 1;
+    public const int DefaultCores = 8;
+    public const int DefaultTimeoutMinutes = 30;
+}

@@ -1,0 +1,72 @@
+using Akka.Hosting;
+using Akka.Logger.Serilog;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using Serilog.Events;
+using Terminus.Actors.Amqp;
+using Terminus.Actors.Hosting;
+using Terminus.Actors.Steps;
+using Terminus.Core.Configuration;
+
+// The Terminus daemon: one binary for a console (screen) and for systemd. Configuration errors stop it
+// before anything is consumed, with one line per problem and exit code 78 (EX_CONFIG).
+var loaded = SettingsLoader.LoadFromProcess();
+if (!loaded.IsValid)
+{
+    foreach (var error in loaded.Errors) Console.Error.WriteLine($"terminus-daemon: configuration error: {error}");
+    Console.Error.WriteLine("terminus-daemon: not started; fix the configuration (environment or terminus.env) and start again.");
+    return 78;
+}
+var settings = loaded.Settings!;
+try
+{
+    Directory.CreateDirectory(settings.LogDir);
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"terminus-daemon: cannot create the log directory '{settings.LogDir}': {e.Message}");
+    return 73;
+}
+
+Log.Logger = new LoggerConfiguration()
+    .MinimumLevel.Information()
+    .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+    .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+    .WriteTo.File(Path.Combine(settings.LogDir, "terminus-.log"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 30,
+        outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}")
+    .CreateLogger();
+
+try
+{
+    foreach (var note in loaded.Notes) Log.Information("Configuration: {Note}", note);
+    var runtime = new TerminusRuntime(
+        name => new AmqpPublisher(AmqpConnections.CreateFactory(settings.Broker), $"{name}@{settings.HostName}",
+            TerminusHostingExtensions.ConfirmTimeout),
+        Runner: new UnavailableStepExecutor("service execution"),
+        Packager: new UnavailableStepExecutor("result packaging"),
+        Uploader: new UnavailableStepExecutor("result upload"));
+
+    var builder = Host.CreateApplicationBuilder(args);
+    builder.Services.AddSerilog();
+    builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
+    builder.Services.AddAkka("terminus", (akka, _) => akka
+        .ConfigureLoggers(l =>
+        {
+            l.ClearLoggers();
+            l.AddSerilogLogging();
+        })
+        .AddTerminus(settings, runtime));
+    await builder.Build().RunAsync();
+    return 0;
+}
+catch (Exception e)
+{
+    Log.Fatal(e, "Terminus daemon stopped on an unexpected error");
+    return 1;
+}
+finally
+{
+    await Log.CloseAndFlushAsync();
+}

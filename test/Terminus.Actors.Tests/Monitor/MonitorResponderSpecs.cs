@@ -1,0 +1,63 @@
+using System.Text;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Terminus.Actors.Amqp;
+using Terminus.Actors.Monitor;
+using Terminus.Actors.Tests.Fakes;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Terminus.Actors.Tests.Monitor;
+
+public sealed class MonitorResponderSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    private readonly FakePublisher _publisher = new();
+    private readonly MonitorResponder _responder;
+
+    public MonitorResponderSpecs(ITestOutputHelper output) : base(output: output)
+    {
+        _responder = new MonitorResponder(_publisher, FakePublisher.Encoder(), "myhost", Sys.Log);
+    }
+
+    private Task Run(params FakeDelivery[] probes) => _responder.Graph(Source.From<IDelivery>(probes)).Run(Sys.Materializer());
+
+    [Fact]
+    public async Task Monitor_should_answer_a_probe_with_update_server_online_echoing_the_host()
+    {
+        var probe = FakeDelivery.TaskMessage("test_terminus_server_is_up", "[\"portal-said-this\"]", id: "probe-1", queue: "myhost.monitor");
+        await Run(probe).WaitAsync(TimeSpan.FromSeconds(5));
+        var reply = Assert.Single(_publisher.Published);
+        Assert.Equal(("galactica.status", "host_online"), (reply.Exchange, reply.RoutingKey));
+        Assert.StartsWith("[[\"portal-said-this\"], {}, ", Encoding.UTF8.GetString(reply.Body));
+        Assert.Equal("update_server_online", reply.Headers["task"]);
+        Assert.Equal("probe-1", reply.Headers["parent_id"]);
+        Assert.Equal("ack", probe.Outcome);
+    }
+
+    [Fact]
+    public async Task Monitor_should_answer_with_its_own_name_when_the_probe_has_no_host()
+    {
+        var probe = FakeDelivery.TaskMessage("test_terminus_server_is_up", "[]", queue: "myhost.monitor");
+        await Run(probe).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.StartsWith("[[\"myhost\"]", Encoding.UTF8.GetString(Assert.Single(_publisher.Published).Body));
+    }
+
+    [Fact]
+    public async Task Monitor_should_ack_never_reject_what_it_cannot_use_so_nothing_dead_letters_to_host_down()
+    {
+        var garbage = FakeDelivery.Raw("{{{", new Dictionary<string, object?> { ["task"] = "x" }, "myhost.monitor");
+        var other = FakeDelivery.TaskMessage("execute_terminus_job", "[1]", queue: "myhost.monitor");
+        await Run(garbage, other).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(("ack", "ack"), (garbage.Outcome, other.Outcome));
+        Assert.Empty(_publisher.Published);
+    }
+
+    [Fact]
+    public async Task Monitor_should_requeue_a_probe_it_could_not_answer()
+    {
+        _publisher.FailNext = 1;
+        var probe = FakeDelivery.TaskMessage("test_terminus_server_is_up", "[\"myhost\"]", queue: "myhost.monitor");
+        await Run(probe).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("requeue", probe.Outcome);
+    }
+}

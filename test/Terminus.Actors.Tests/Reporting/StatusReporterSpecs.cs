@@ -1,0 +1,112 @@
+using System.Text;
+using Akka.Actor;
+using Akka.TestKit;
+using Terminus.Actors.Reporting;
+using Terminus.Actors.Tests.Fakes;
+using Terminus.Core.Jobs;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Terminus.Actors.Tests.Reporting;
+
+public sealed class StatusReporterSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    private readonly FakePublisher _publisher = new();
+    private readonly IActorRef _reporter;
+
+    public StatusReporterSpecs(ITestOutputHelper output) : base(TestConfigs.VirtualTime, output: output)
+    {
+        _reporter = Sys.ActorOf(StatusReporterActor.Props(_publisher, FakePublisher.Encoder(), "myhost"), "status-reporter");
+    }
+
+    private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
+
+    private static string Body(Core.Celery.OutgoingCeleryMessage m) => Encoding.UTF8.GetString(m.Body);
+
+    [Fact]
+    public async Task StatusReporter_should_publish_confirm_and_number_statuses_per_job()
+    {
+        _reporter.Tell(new ReportStatus(new JobId(7), "pending", "Job successfully submitted (pending execution)", false, "t1", "r1"));
+        _reporter.Tell(new ReportStatus(new JobId(7), "failed", "boom", true, "t1", "r1"));
+        var first = await ExpectMsgAsync<StatusConfirmed>();
+        var second = await ExpectMsgAsync<StatusConfirmed>();
+        Assert.Equal((1L, "pending"), (first.Sequence, first.Status));
+        Assert.Equal((2L, "failed"), (second.Sequence, second.Status));
+
+        var published = _publisher.Published.ToArray();
+        Assert.Equal(2, published.Length);
+        Assert.Equal(("galactica.status", "galactica.terminus_status"), (published[0].Exchange, published[0].RoutingKey));
+        Assert.StartsWith("[[7, \"pending\", \"Job successfully submitted (pending execution)\"], {}, ", Body(published[0]));
+        Assert.Equal(1L, published[0].Headers[StatusHeaders.Sequence]);
+        Assert.Equal(2L, published[1].Headers[StatusHeaders.Sequence]);
+        Assert.Equal("t1", published[0].Headers["parent_id"]);
+        Assert.Equal("r1", published[0].Headers["root_id"]);
+    }
+
+    [Fact]
+    public async Task StatusReporter_should_retry_with_backoff_until_the_broker_confirms_and_keep_the_order()
+    {
+        _publisher.FailNext = 3;
+        _reporter.Tell(new ReportStatus(new JobId(8), "pending", "p", false));
+        _reporter.Tell(new ReportStatus(new JobId(8), "running", "r", false));
+        await AwaitConditionAsync(() => Task.FromResult(_publisher.Attempts == 1));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+
+        Clock.Advance(TimeSpan.FromMilliseconds(500));   // attempt 2 after 0.5 s
+        await AwaitConditionAsync(() => Task.FromResult(_publisher.Attempts == 2));
+        Clock.Advance(TimeSpan.FromMilliseconds(999));   // attempt 3 is due after 1 s, not before
+        await Task.Delay(100);
+        Assert.Equal(2, _publisher.Attempts);
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        await AwaitConditionAsync(() => Task.FromResult(_publisher.Attempts == 3));
+        Clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal("pending", (await ExpectMsgAsync<StatusConfirmed>()).Status);
+        Assert.Equal("running", (await ExpectMsgAsync<StatusConfirmed>()).Status);
+
+        var published = _publisher.Published.ToArray();
+        Assert.Equal(["pending", "running"], published.Select(m => Body(m).Split('"')[1]));
+        Assert.Equal(4, published[0].Headers[StatusHeaders.Attempt]);
+        Assert.Equal(1, published[1].Headers[StatusHeaders.Attempt]);
+    }
+
+    [Fact]
+    public async Task StatusReporter_should_not_let_one_jobs_outage_block_another()
+    {
+        _publisher.FailNext = 1;
+        _reporter.Tell(new ReportStatus(new JobId(9), "pending", "p", false));
+        await AwaitConditionAsync(() => Task.FromResult(_publisher.Attempts == 1));
+        _reporter.Tell(new ReportStatus(new JobId(10), "pending", "p", false));
+        Assert.Equal(new JobId(10), (await ExpectMsgAsync<StatusConfirmed>()).JobId);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(new JobId(9), (await ExpectMsgAsync<StatusConfirmed>()).JobId);
+    }
+
+    [Fact]
+    public async Task StatusReporter_should_never_send_anything_after_a_terminal_status()
+    {
+        _reporter.Tell(new ReportStatus(new JobId(11), "failed", "x", true));
+        await ExpectMsgAsync<StatusConfirmed>();
+        _reporter.Tell(new ReportStatus(new JobId(11), "running", "late", false));
+        _reporter.Tell(new ReportStatus(new JobId(11), "failed", "again", true));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        Assert.Single(_publisher.Published);
+    }
+
+    [Fact]
+    public async Task StatusReporter_should_answer_a_flush_once_everything_is_confirmed()
+    {
+        _publisher.FailNext = 1;
+        _reporter.Tell(new ReportStatus(new JobId(12), "pending", "p", false), ActorRefs.Nobody);
+        await AwaitConditionAsync(() => Task.FromResult(_publisher.Attempts == 1));
+        _reporter.Tell(FlushStatuses.Instance);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(0, (await ExpectMsgAsync<StatusesFlushed>()).Unpublished);
+    }
+
+    [Fact]
+    public void Backoff_doubles_from_half_a_second_up_to_thirty_seconds()
+    {
+        Assert.Equal([0.5, 1, 2, 4, 8, 16, 30, 30], Enumerable.Range(1, 8).Select(a => StatusReporterActor.Backoff(a).TotalSeconds));
+    }
+}

@@ -1,0 +1,22 @@
+namespace Terminus.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Where the real broker and the Celery harness are. <c>scripts/test.sh</c> starts the broker and sets these;
+/// without them the integration tests fail (they never skip silently).
+/// </summary>
+internal static class ItEnvironment
+{
+    public static string AmqpUri => Require("TERMINUS_IT_AMQP_URI");
+    public static string Python => Require("TERMINUS_IT_PYTHON");
+    public static string Harness => Require("TERMINUS_IT_HARNESS");
+    public static string RabbitCtl => Require("TERMINUS_IT_RMQ_CTL");
+
+    private static string Require(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"{name} is not set: run the tests with scripts/test.sh, which starts RabbitMQ and sets up the Celery harness");
+
+    /// <summary>A host name of its own per test, so queues never collide.</summary>
+    public static string NewHostName() => $"it{Guid.NewGuid():N}"[..14];
+}

@@ -1,0 +1,79 @@
+using Terminus.Core.Configuration;
+
+namespace Terminus.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A lab machine in a temp directory: dot dir with the password file, data, job and service directories with
+/// one valid service (<c>density_map</c>), one without <c>service.json</c> and one with invalid JSON.
+/// </summary>
+public sealed class TestSite : IDisposable
+{
+    public TestSite(string? hostName = null, int nodes = 1, int concurrency = 2)
+    {
+        HostName = hostName ?? ItEnvironment.NewHostName();
+        Nodes = nodes;
+        Concurrency = concurrency;
+        Root = Directory.CreateTempSubdirectory("terminus-site-").FullName;
+        foreach (var d in new[] { DotDir, DataDir, JobDir, ServiceDir, Path.Combine(DotDir, "_secret") }) Directory.CreateDirectory(d);
+        var uri = new Uri(ItEnvironment.AmqpUri);
+        File.WriteAllText(Path.Combine(DotDir, "_secret", "rabbitmq_server_pwd"), Uri.UnescapeDataString(uri.UserInfo.Split(':')[1]) + "\n");
+        AddService("density_map", """{"job": {"type": "python", "interpreter": "/bin/sh", "timout_mn": 1}}""");
+        AddService("nojson", null);
+        AddService("badjson", "{\"job\": {\"type\": \"python\",");
+        Directory.CreateDirectory(Path.Combine(DataDir, "GAL_FORMATION", "TEST_GALAXY", "SIMU_1", "output_00003"));
+    }
+
+    public string HostName { get; }
+    public int Nodes { get; }
+    public int Concurrency { get; }
+    public string Root { get; }
+    public string DotDir => Path.Combine(Root, ".terminus");
+    public string DataDir => Path.Combine(Root, "data");
+    public string JobDir => Path.Combine(Root, "jobs");
+    public string ServiceDir => Path.Combine(Root, "services");
+    public string LogDir => Path.Combine(DotDir, "logs");
+
+    public void AddService(string name, string? serviceJson)
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(ServiceDir, name)).FullName;
+        File.WriteAllText(Path.Combine(dir, name + ".py"), "def run(data_path, data_ref, test=False, **kwargs):\n    pass\n");
+        if (serviceJson is not null) File.WriteAllText(Path.Combine(dir, "service.json"), serviceJson);
+    }
+
+    /// <summary>The daemon's environment, as an operator would set it (the broker host by DNS name).</summary>
+    public Dictionary<string, string> Environment()
+    {
+        var uri = new Uri(ItEnvironment.AmqpUri);
+        return new Dictionary<string, string>
+        {
+            ["HOME"] = Root,
+            ["TERMINUS_HOSTNAME"] = HostName,
+            ["TERMINUS_DOT_DIR"] = DotDir,
+            ["TERMINUS_DATA_DIR"] = DataDir,
+            ["TERMINUS_JOB_DIR"] = JobDir,
+            ["TERMINUS_SERVICE_DIR"] = ServiceDir,
+            ["TERMINUS_USE_SLURM"] = "0",
+            ["TERMINUS_NODES"] = Nodes.ToString(),
+            ["TERMINUS_CONCURRENCY"] = Concurrency.ToString(),
+            ["RABBITMQ_USERNAME"] = Uri.UnescapeDataString(uri.UserInfo.Split(':')[0]),
+            ["RABBITMQ_HOST"] = uri.Host == "127.0.0.1" ? "localhost" : uri.Host,
+            ["RABBITMQ_PORT"] = uri.Port.ToString(),
+            ["RABBITMQ_VIRTUAL_HOST"] = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')),
+        };
+    }
+
+    public TerminusSettings Settings()
+    {
+        var loaded = SettingsLoader.Load(Environment().ToDictionary(kv => kv.Key, kv => (string?)kv.Value), Root);
+        if (!loaded.IsValid) throw new InvalidOperationException(string.Join("; ", loaded.Errors));
+        return loaded.Settings!;
+    }
+
+    public static string JobArgs(long jobId, string service = "density_map", string sim = "SIMU_1", string dataRef = "\"output_00003\"") =>
+        $"[{jobId}, \"{service}\", \"GAL_FORMATION\", \"TEST_GALAXY\", \"{sim}\", {dataRef}]";
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
+    }
+}
