@@ -57,8 +57,7 @@ public sealed class DaemonLifecycleTests(PortalWorker portal, ITestOutputHelper 
 
         await Harness.DeclareAsync(site.HostName);
         await RunningDaemon.WaitUntilConsumingAsync(daemon, site.HostName);
-        var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
-        await Harness.SendProbeAsync(site.HostName);
+        var sent = await Harness.SendProbeAsync(site.HostName);
         await portal.WaitForOnlineAsync(site.HostName, sent, TimeSpan.FromSeconds(10));
 
         daemon.Terminate();
@@ -92,8 +91,7 @@ public sealed class DaemonLifecycleTests(PortalWorker portal, ITestOutputHelper 
         output.WriteLine($"first status after the restart arrived {restart.Elapsed.TotalSeconds:0.0} s after stop_app");
         Assert.Equal("Post-processing service 'nope' is not available.", statuses[0].Message);
 
-        var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
-        await Harness.SendProbeAsync(site.HostName);
+        var sent = await Harness.SendProbeAsync(site.HostName);
         await portal.WaitForOnlineAsync(site.HostName, sent, TimeSpan.FromSeconds(30));
 
         await Task.Delay(500);

@@ -184,7 +184,8 @@ def send_celery_task(app, name, args, kwargs, exchange, routing_key, task_id=Non
     with app.producer_or_acquire() as producer:
         r = app.send_task(name, args=args, kwargs=kwargs, exchange=exchange, routing_key=routing_key,
                           task_id=task_id, producer=producer, **options)
-    return {"task_id": r.id, "task": name, "exchange": exchange, "routing_key": routing_key}
+        sent_at = time.time()   # after the publish left this process: latency measurements start here
+    return {"task_id": r.id, "task": name, "exchange": exchange, "routing_key": routing_key, "sent_at": sent_at}
 
 
 # ----------------------------------------------------------------------------------------------- commands

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
-using Akka.Routing;
 using Akka.Streams;
 using Terminus.Actors.Amqp;
 using Terminus.Actors.Intake;
@@ -43,7 +42,7 @@ public static class TerminusHostingExtensions
                 var reporter = system.ActorOf(
                     StatusReporterActor.Props(runtime.CreatePublisher("terminus-status"), encoder, settings.HostName), "status-reporter");
                 IActorRef Pool(IStepExecutor executor, int size, string name) =>
-                    system.ActorOf(StepWorkerActor.Props(executor).WithRouter(new SmallestMailboxPool(size)), name);
+                    system.ActorOf(StepPoolActor.Props(executor, size), name);
                 var deps = new JobDependencies(
                     new JobValidator(settings.DataDir, new ServiceCatalog(settings.ServiceDir)),
                     reporter,

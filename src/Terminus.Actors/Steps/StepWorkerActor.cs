@@ -5,65 +5,71 @@ using Terminus.Core.Jobs;
 namespace Terminus.Actors.Steps;
 
 /// <summary>
-/// Runs one step at a time through its executor without blocking (PipeTo), stashing the next ones; a pool of
-/// these bounds how many steps of a kind run at once. An executor that throws yields a failed step, never a
-/// silent one.
+/// Does one step through its executor without blocking (PipeTo), answers the requester, then tells its pool it
+/// is free again. An executor that throws yields a failed step, never a silent one.
 /// </summary>
-public sealed class StepWorkerActor : ReceiveActor, IWithUnboundedStash
+public sealed class StepWorkerActor : ReceiveActor
 {
     private readonly IStepExecutor _executor;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
 
-    public IStash Stash { get; set; } = null!;
-
     public StepWorkerActor(IStepExecutor executor)
     {
         _executor = executor;
-        Idle();
+        Receive<Assigned>(Start);
+        Receive<Done>(Finish);
     }
 
     public static Props Props(IStepExecutor executor) => Akka.Actor.Props.Create(() => new StepWorkerActor(executor));
 
-    private void Idle() => Receive<RunStep>(Start);
+    /// <summary>A step handed out by the pool, with whom to answer.</summary>
+    internal sealed record Assigned(RunStep Step, IActorRef Requester) : INoSerializationVerificationNeeded;
 
-    private void Start(RunStep step)
+    /// <summary>Sent to the pool when the worker can take the next step.</summary>
+    internal sealed record Free(IActorRef Worker);
+
+    private void Start(Assigned assigned)
     {
-        var requester = Sender;
+        var (step, requester) = (assigned.Step, assigned.Requester);
         var jobId = step.Spec.JobId;
         Task<StepOutcome> work;
         try { work = _executor.ExecuteAsync(step, () => requester.Tell(new StepStarted(jobId, step.Kind)), _stopping.Token); }
         catch (Exception e) { work = Task.FromException<StepOutcome>(e); }
-        work.PipeTo(Self, success: o => new Done(requester, jobId, step.Kind, o, null), failure: e => new Done(requester, jobId, step.Kind, null, e));
-        Become(Busy);
+        work.PipeTo(Self, success: o => new Done(assigned, o, null), failure: e => new Done(assigned, null, e));
     }
 
-    private void Busy()
+    private void Finish(Done done)
     {
-        Receive<RunStep>(_ => Stash.Stash());
-        Receive<Done>(done =>
+        var (step, requester) = (done.Assigned.Step, done.Assigned.Requester);
+        var jobId = step.Spec.JobId;
+        object reply = done.Outcome switch
         {
-            done.Requester.Tell(ToReply(done));
-            Become(Idle);
-            Stash.Unstash();
-        });
+            StepOutcome.Succeeded => new StepSucceeded(jobId, step.Kind),
+            StepOutcome.Failed f => new StepFailed(jobId, step.Kind, f.StatusText, f.Detail),
+            StepOutcome.TimedOut t => new StepFailed(jobId, step.Kind, StatusTexts.TimedOut, t.Detail, TimedOut: true),
+            _ => Crashed(jobId, step.Kind, done.Error?.GetBaseException()),
+        };
+        requester.Tell(reply);
+        Context.Parent.Tell(new Free(Self));
     }
 
-    private object ToReply(Done done)
+    private StepFailed Crashed(JobId jobId, StepKind kind, Exception? error)
     {
-        switch (done.Outcome)
-        {
-            case StepOutcome.Succeeded: return new StepSucceeded(done.JobId, done.Kind);
-            case StepOutcome.Failed f: return new StepFailed(done.JobId, done.Kind, f.StatusText, f.Detail);
-            case StepOutcome.TimedOut t: return new StepFailed(done.JobId, done.Kind, StatusTexts.TimedOut, t.Detail, TimedOut: true);
-        }
-        var error = done.Error?.GetBaseException();
-        _log.Error(error, "Job #{0}: {1} step crashed", done.JobId, done.Kind);
-        return new StepFailed(done.JobId, done.Kind, StatusTexts.StoppedWithError($"internal error in Terminus during the {done.Kind.ToString().ToLowerInvariant()} step"),
+        _log.Error(error, "Job #{0}: {1} step crashed", jobId, kind);
+        return new StepFailed(jobId, kind,
+            StatusTexts.StoppedWithError($"internal error in Terminus during the {kind.ToString().ToLowerInvariant()} step"),
             error?.Message ?? "no outcome");
     }
 
     protected override void PostStop() => _stopping.Cancel();
 
-    private sealed record Done(IActorRef Requester, JobId JobId, StepKind Kind, StepOutcome? Outcome, Exception? Error);
+    /// <summary>After a crash the worker is fresh and free; the job it was doing ends through its own step timeout.</summary>
+    protected override void PostRestart(Exception reason)
+    {
+        base.PostRestart(reason);
+        Context.Parent.Tell(new Free(Self));
+    }
+
+    private sealed record Done(Assigned Assigned, StepOutcome? Outcome, Exception? Error);
 }

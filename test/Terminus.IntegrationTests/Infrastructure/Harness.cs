@@ -23,7 +23,12 @@ internal static class Harness
         return JsonDocument.Parse(output).RootElement.GetProperty("task_id").GetString()!;
     }
 
-    public static Task SendProbeAsync(string host) => RunAsync("send-probe", "--host", host);
+    /// <summary>Sends a probe; returns its task id and the Unix time at which the harness had published it.</summary>
+    public static async Task<(string TaskId, double SentAt)> SendProbeAsync(string host)
+    {
+        var sent = JsonDocument.Parse(await RunAsync("send-probe", "--host", host)).RootElement;
+        return (sent.GetProperty("task_id").GetString()!, sent.GetProperty("sent_at").GetDouble());
+    }
 
     public static Task SendRawAsync(string host, string to, string body, params string[] options) =>
         RunAsync(["send-raw", "--host", host, "--to", to, "--body", body, .. options]);

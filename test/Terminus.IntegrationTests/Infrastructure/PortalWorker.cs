@@ -90,12 +90,13 @@ public sealed class PortalWorker : IAsyncLifetime
         }
     }
 
-    public async Task<PortalTask> WaitForOnlineAsync(string host, double afterUnixTime, TimeSpan timeout)
+    /// <summary>The <c>update_server_online</c> that answered the probe <paramref name="probe"/> (its parent task).</summary>
+    public async Task<PortalTask> WaitForOnlineAsync(string host, (string TaskId, double SentAt) probe, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var reply = Tasks().FirstOrDefault(t => t.Host == host && t.ReceivedAt >= afterUnixTime);
+            var reply = Tasks().FirstOrDefault(t => t.Host == host && t.ParentId == probe.TaskId);
             if (reply is not null) return reply;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"no update_server_online({host}) within {timeout.TotalSeconds} s");
             await Task.Delay(20);
