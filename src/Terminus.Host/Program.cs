@@ -4,9 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
 using Serilog.Events;
-using Terminus.Actors.Amqp;
 using Terminus.Actors.Hosting;
-using Terminus.Actors.Steps;
 using Terminus.Core.Configuration;
 
 // The Terminus daemon: one binary for a console (screen) and for systemd. Configuration errors stop it
@@ -41,12 +39,7 @@ Log.Logger = new LoggerConfiguration()
 try
 {
     foreach (var note in loaded.Notes) Log.Information("Configuration: {Note}", note);
-    var runtime = new TerminusRuntime(
-        name => new AmqpPublisher(AmqpConnections.CreateFactory(settings.Broker), $"{name}@{settings.HostName}",
-            TerminusHostingExtensions.ConfirmTimeout),
-        Runner: new UnavailableStepExecutor("service execution"),
-        Packager: new UnavailableStepExecutor("result packaging"),
-        Uploader: new UnavailableStepExecutor("result upload"));
+    var runtime = TerminusRuntime.For(settings);
 
     var builder = Host.CreateApplicationBuilder(args);
     builder.Services.AddSerilog();

@@ -32,6 +32,7 @@ import os
 import re
 import sys
 import time
+import warnings
 
 if os.environ.get("DENSITY_MAP_NO_NUMPY", "").strip().lower() in ("1", "true", "yes", "on"):
     np = None
@@ -211,8 +212,10 @@ def read_particles_python(path, stride):
 def read_particles_numpy(path, stride):
     ix, iy, iz, im = read_header(path)
     try:
-        a = np.loadtxt(path, delimiter=",", skiprows=1, usecols=(ix, iy, iz, im), ndmin=2,
-                       comments="#", dtype=np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "input contained no data" for a header-only file
+            a = np.loadtxt(path, delimiter=",", skiprows=1, usecols=(ix, iy, iz, im), ndmin=2,
+                           comments="#", dtype=np.float64)
     except ValueError as exc:
         raise ValueError("particle file '%s': %s" % (os.path.basename(path), exc))
     a = a[::stride]

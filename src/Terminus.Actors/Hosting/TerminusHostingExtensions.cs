@@ -41,15 +41,16 @@ public static class TerminusHostingExtensions
             {
                 var reporter = system.ActorOf(
                     StatusReporterActor.Props(runtime.CreatePublisher("terminus-status"), encoder, settings.HostName), "status-reporter");
-                IActorRef Pool(IStepExecutor executor, int size, string name) =>
-                    system.ActorOf(StepPoolActor.Props(executor, size), name);
+                IActorRef Pool(Func<ILoggingAdapter, IStepExecutor> executor, int size, string name) =>
+                    system.ActorOf(StepPoolActor.Props(executor(Logging.GetLogger(system, name)), size), name);
                 var deps = new JobDependencies(
                     new JobValidator(settings.DataDir, new ServiceCatalog(settings.ServiceDir)),
                     reporter,
                     Pool(runtime.Runner, maxJobs, "script-runner"),
                     Pool(runtime.Packager, Math.Max(1, Math.Min(maxJobs, Environment.ProcessorCount)), "tar-packager"),
                     Pool(runtime.Uploader, Math.Max(1, Math.Min(maxJobs, 4)), "rsync-uploader"),
-                    JobTimeouts.Default);
+                    JobTimeouts.Default,
+                    settings.JobDir);
                 var supervisor = system.ActorOf(
                     JobSupervisorActor.Props((request, delivery) => JobActor.Props(request, delivery, deps), reporter), "job-supervisor");
                 registry.Register<StatusReporterActor>(reporter);

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Terminus.Actors.Amqp;
+using Terminus.Actors.Execution;
 using Terminus.Actors.Reporting;
 using Terminus.Actors.Steps;
 using Terminus.Core.Jobs;
@@ -173,7 +174,24 @@ public sealed class JobActor : ReceiveActor, IWithTimers
         if (detail.Length > 0) _log.Warning("Job #{0}: {1}: {2} ({3})", Id, status, message, detail);
         else _log.Info("Job #{0}: {1}: {2}", Id, status, message);
         _deps.Reporter.Tell(new ReportStatus(Id, status, message, Terminal: true, _request.TaskId, _request.RootTaskId));
+        RetireJobDirectory(terminal);
         Become(Finishing);
+    }
+
+    /// <summary>As 0.7: a job that ran leaves its directory deleted (uploaded, or a test run) or moved to <c>__failed/</c>.</summary>
+    private void RetireJobDirectory(JobPhase terminal)
+    {
+        if (_spec is null) return; // refused before anything was created
+        var paths = JobPaths.For(_deps.JobRoot, _spec);
+        var fate = JobDirectories.FateOf(terminal, TestMode);
+        var id = Id;
+        var log = _log;
+        _ = Task.Run(() =>
+        {
+            try { if (JobDirectories.Retire(paths, fate) is { } done) log.Info("Job #{0}: {1}", id, done); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            { log.Warning("Job #{0}: could not clean up {1}: {2}", id, paths.JobDir, e.Message); }
+        });
     }
 
     private sealed class StepTimedOut : INotInfluenceReceiveTimeout, IDeadLetterSuppression

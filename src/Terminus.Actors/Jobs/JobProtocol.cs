@@ -13,14 +13,15 @@ public sealed record AttachDelivery(IDelivery Delivery) : INoSerializationVerifi
 /// <summary>A job's terminal status was confirmed and its deliveries settled; the supervisor retires it.</summary>
 public sealed record JobFinished(JobId JobId, string Status, string Message);
 
-/// <summary>The JobActor's collaborators: who validates, who reports, and the step pools.</summary>
+/// <summary>The JobActor's collaborators: who validates, who reports, the step pools, and where job directories live.</summary>
 public sealed record JobDependencies(
     JobValidator Validator,
     IActorRef Reporter,
     IActorRef Runner,
     IActorRef Packager,
     IActorRef Uploader,
-    JobTimeouts Timeouts);
+    JobTimeouts Timeouts,
+    string JobRoot);
 
 /// <summary>Safety nets above each step's own limits, so no job waits forever on a lost reply.</summary>
 public sealed record JobTimeouts(TimeSpan RunGrace, TimeSpan Package, TimeSpan Upload)

@@ -17,14 +17,6 @@ public sealed record StepSucceeded(JobId JobId, StepKind Kind);
 /// <summary>A failed step, as data: the exact status text for the portal and a detail for the operator.</summary>
 public sealed record StepFailed(JobId JobId, StepKind Kind, string StatusText, string Detail, bool TimedOut = false);
 
-/// <summary>What an executor reports back; mapped to the messages above by the worker.</summary>
-public abstract record StepOutcome
-{
-    public sealed record Succeeded : StepOutcome;
-    public sealed record Failed(string StatusText, string Detail) : StepOutcome;
-    public sealed record TimedOut(string Detail) : StepOutcome;
-}
-
 /// <summary>Does the real work of a step (a process, SLURM, tar, rsync). Expected failures are outcomes, not exceptions.</summary>
 public interface IStepExecutor
 {

@@ -55,11 +55,15 @@ public static partial class SettingsLoader
         string sshAlias = ReadSshAlias(keys, errors, notes);
         (int nodes, int concurrency) = ReadCapacity(keys, errors, notes);
         BrokerSettings? broker = ReadBroker(keys, dotDir, errors);
+        ExecutionSettings execution = ReadExecution(keys, errors, notes);
         keys.AddEnvironmentNote();
 
         if (errors.Count > 0 || hostName is null || dataDir is null || jobDir is null || serviceDir is null || broker is null)
             return new SettingsLoadResult(null, errors, notes);
-        var settings = new TerminusSettings(hostName, dotDir, dataDir, jobDir, serviceDir, useSlurm, sshAlias, nodes, concurrency, broker);
+        var settings = new TerminusSettings(hostName, dotDir, dataDir, jobDir, serviceDir, useSlurm, sshAlias, nodes, concurrency, broker)
+        {
+            Execution = execution,
+        };
         return new SettingsLoadResult(settings, errors, notes);
     }
 
@@ -241,6 +245,32 @@ public static partial class SettingsLoader
             : new BrokerSettings(host, port.Value, vhost, user, password, useTls);
     }
 
+    private static ExecutionSettings ReadExecution(KeySource keys, List<string> errors, List<string> notes)
+    {
+        var d = ExecutionSettings.Default;
+        string python = d.RunnerPython;
+        if (keys.Get("TERMINUS_RUNNER_PYTHON") is { } configured)
+        {
+            if (!Path.IsPathRooted(configured) || !File.Exists(configured))
+                errors.Add($"TERMINUS_RUNNER_PYTHON '{configured}' is not the absolute path of an existing file");
+            python = configured;
+        }
+        else if (!File.Exists(python))
+            notes.Add($"{python} does not exist: bash services cannot run until TERMINUS_RUNNER_PYTHON names a Python");
+
+        long maxMb = keys.Get("TERMINUS_MAX_TARBALL_MB") is { } mb ? PositiveInt("TERMINUS_MAX_TARBALL_MB", mb, errors) ?? 0 : ExecutionSettings.DefaultMaxTarballMb;
+        int upload = keys.Get("TERMINUS_UPLOAD_TIMEOUT_S") is { } u ? PositiveInt("TERMINUS_UPLOAD_TIMEOUT_S", u, errors) ?? 0 : ExecutionSettings.DefaultUploadTimeoutSeconds;
+        int grace = keys.Get("TERMINUS_KILL_GRACE_S") is { } g ? PositiveInt("TERMINUS_KILL_GRACE_S", g, errors) ?? 0 : ExecutionSettings.DefaultKillGraceSeconds;
+
+        var passed = new List<string>();
+        foreach (string name in (keys.Get("TERMINUS_SERVICE_ENV") ?? "").Split([' ', ',', ':', '\t'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (EnvNameRegex().IsMatch(name)) passed.Add(name);
+            else errors.Add($"TERMINUS_SERVICE_ENV: '{name}' is not an environment variable name");
+        }
+        return new ExecutionSettings(python, maxMb * 1024 * 1024, TimeSpan.FromSeconds(upload), TimeSpan.FromSeconds(grace), passed);
+    }
+
     private static string? ReadPassword(string path, List<string> errors)
     {
         string reason;
@@ -278,6 +308,9 @@ public static partial class SettingsLoader
 
     [GeneratedRegex("^[a-z0-9_.-]+$")]
     private static partial Regex HostNameRegex();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvNameRegex();
 
     /// <summary>Looks a key up in the environment, then in terminus.env; remembers which keys the environment gave.</summary>
     private sealed class KeySource

@@ -25,6 +25,9 @@ public sealed record TerminusSettings(
     /// <summary>The liveness-probe queue (30 s TTL, declared by the portal).</summary>
     public string MonitorQueue => $"{HostName}.monitor";
 
+    /// <summary>How jobs run: runner Python, output size cap, timeouts, environment passed to services.</summary>
+    public ExecutionSettings Execution { get; init; } = ExecutionSettings.Default;
+
     public string FailedJobDir => Path.Combine(JobDir, "__failed");
 
     public string LogDir => Path.Combine(DotDir, "logs");

@@ -39,4 +39,14 @@ public static class StatusTexts
     public static string InvalidAlias(string role, string value) =>
         $"Invalid {role} alias '{value}': it must be a single directory name (letters, digits, '_', '-', '.').";
     public static string InvalidDataReference(string shown, string why) => $"Invalid data reference {shown}: {why}.";
+
+    public static string ResultsTooLarge(long bytes, long limit) =>
+        $"Job results are too large to be uploaded: {Size(bytes)} in out/, the limit is {Size(limit)}.";
+
+    private static string Size(long bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.##} GiB"),
+        >= 1L << 20 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.##} MiB"),
+        _ => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes} bytes"),
+    };
 }

@@ -34,7 +34,7 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
     {
         var task = ((DecodedTask)CeleryDecoder.Decode(delivery.Message)).Task;
         var request = ((BoundJob)JobRequestBinder.Bind(task)).Request;
-        var deps = new JobDependencies(_tree.Validator(), _reporter, _runner, _packager, _uploader, JobTimeouts.Default);
+        var deps = new JobDependencies(_tree.Validator(), _reporter, _runner, _packager, _uploader, JobTimeouts.Default, Path.Combine(_tree.Root, "jobs"));
         return (ChildActorOf(JobActor.Props(request, delivery, deps)), delivery);
     }
 

@@ -463,6 +463,49 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Equal("RABBITMQ_USE_TLS 'maybe' is not 0 or 1", SingleError(LoadWithEnvironmentOnly(e => e["RABBITMQ_USE_TLS"] = "maybe")));
     }
 
+    // ---- execution keys (ours, all optional) ---------------------------------------------------------------
+
+    [Fact]
+    public void Execution_settings_have_defaults()
+    {
+        TerminusSettings s = LoadWithEnvironmentOnly(_ => { }).Settings!;
+        Assert.Equal(ExecutionSettings.Default.MaxTarballBytes, s.Execution.MaxTarballBytes);
+        Assert.Equal(TimeSpan.FromSeconds(300), s.Execution.UploadTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), s.Execution.KillGrace);
+        Assert.Equal("/usr/bin/python3", s.Execution.RunnerPython);
+        Assert.Empty(s.Execution.ServiceEnvironment);
+    }
+
+    [Fact]
+    public void Execution_settings_are_read()
+    {
+        var python = Path.Combine(_home.Home, "python3");
+        File.WriteAllText(python, "");
+        TerminusSettings s = LoadWithEnvironmentOnly(e =>
+        {
+            e["TERMINUS_MAX_TARBALL_MB"] = "5";
+            e["TERMINUS_UPLOAD_TIMEOUT_S"] = "30";
+            e["TERMINUS_KILL_GRACE_S"] = "2";
+            e["TERMINUS_RUNNER_PYTHON"] = python;
+            e["TERMINUS_SERVICE_ENV"] = "PYTHONPATH, LD_LIBRARY_PATH OMP_NUM_THREADS";
+        }).Settings!;
+        Assert.Equal(5L * 1024 * 1024, s.Execution.MaxTarballBytes);
+        Assert.Equal(TimeSpan.FromSeconds(30), s.Execution.UploadTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), s.Execution.KillGrace);
+        Assert.Equal(python, s.Execution.RunnerPython);
+        Assert.Equal(["PYTHONPATH", "LD_LIBRARY_PATH", "OMP_NUM_THREADS"], s.Execution.ServiceEnvironment);
+    }
+
+    [Theory]
+    [InlineData("TERMINUS_MAX_TARBALL_MB", "lots", "TERMINUS_MAX_TARBALL_MB 'lots' is not a positive integer")]
+    [InlineData("TERMINUS_UPLOAD_TIMEOUT_S", "0", "TERMINUS_UPLOAD_TIMEOUT_S '0' is not a positive integer")]
+    [InlineData("TERMINUS_RUNNER_PYTHON", "python3", "TERMINUS_RUNNER_PYTHON 'python3' is not the absolute path of an existing file")]
+    [InlineData("TERMINUS_SERVICE_ENV", "PATH $(id)", "TERMINUS_SERVICE_ENV: '$(id)' is not an environment variable name")]
+    public void Bad_execution_settings_are_errors(string key, string value, string message)
+    {
+        Assert.Equal(message, SingleError(LoadWithEnvironmentOnly(e => e[key] = value)));
+    }
+
     [Fact]
     public void Special_characters_in_credentials_survive_into_the_uri()
     {

@@ -18,9 +18,7 @@ public sealed class InProcessDaemon : IAsyncDisposable
 
     public static async Task<InProcessDaemon> StartAsync(TerminusSettings settings, IStepExecutor runner)
     {
-        var runtime = new TerminusRuntime(
-            name => new AmqpPublisher(AmqpConnections.CreateFactory(settings.Broker), name, TimeSpan.FromSeconds(10)),
-            runner, new UnavailableStepExecutor("result packaging"), new UnavailableStepExecutor("result upload"));
+        var runtime = TerminusRuntime.For(settings) with { Runner = _ => runner };
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddAkka("terminus-it", (akka, _) => akka.AddTerminus(settings, runtime));
         var host = builder.Build();

@@ -1,0 +1,71 @@
+using System.Globalization;
+using Terminus.Core.Jobs;
+
+namespace Terminus.Actors.Execution;
+
+/// <summary>What becomes of a job's directory when the job ends (0.7: deleted after an upload or a test run, else moved to <c>__failed/</c>).</summary>
+public enum JobDirFate { Keep, Delete, MoveToFailed }
+
+/// <summary>Creating, setting aside and retiring job directories. Nothing here deletes what a failed job left: it is moved.</summary>
+public static class JobDirectories
+{
+    /// <summary>
+    /// Creates <c>&lt;job&gt;/out/</c> with the runner and its request. A directory left by an earlier run of the same
+    /// job name is moved under <c>__failed/</c> first (0.7 deleted it); returns where it went, or null.
+    /// </summary>
+    public static string? Prepare(JobPaths paths, byte[] request)
+    {
+        string? setAside = null;
+        if (Directory.Exists(paths.JobDir) || File.Exists(paths.JobDir))
+            setAside = MoveAside(paths.JobDir, UniqueFailedPath(paths, DateTime.UtcNow));
+        Directory.CreateDirectory(paths.OutDir);
+        File.WriteAllBytes(paths.RunnerScript, RunnerScript.Bytes);
+        var temp = paths.RequestFile + ".tmp";
+        File.WriteAllBytes(temp, request);
+        File.Move(temp, paths.RequestFile, overwrite: true);
+        return setAside;
+    }
+
+    public static JobDirFate FateOf(JobPhase terminal, bool testMode) => terminal switch
+    {
+        JobPhase.Uploaded => JobDirFate.Delete,
+        JobPhase.Succeeded when testMode => JobDirFate.Delete,
+        _ => JobDirFate.MoveToFailed,
+    };
+
+    /// <summary>Applies a fate; returns a line for the log (null when there was nothing to do).</summary>
+    public static string? Retire(JobPaths paths, JobDirFate fate)
+    {
+        if (!Directory.Exists(paths.JobDir)) return null;
+        switch (fate)
+        {
+            case JobDirFate.Delete:
+                Directory.Delete(paths.JobDir, recursive: true);
+                return $"deleted {paths.JobDir}";
+            case JobDirFate.MoveToFailed:
+                var target = UniqueFailedPath(paths, DateTime.UtcNow);
+                MoveAside(paths.JobDir, target);
+                return $"moved {paths.JobDir} to {target}";
+            default:
+                return null;
+        }
+    }
+
+    /// <summary><c>__failed/&lt;job&gt;</c>, or with a UTC time suffix when an older failure of the same job is already there.</summary>
+    private static string UniqueFailedPath(JobPaths paths, DateTime now)
+    {
+        var target = paths.FailedDir;
+        if (!Directory.Exists(target) && !File.Exists(target)) return target;
+        var stamped = $"{target}.{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+        for (var i = 2; Directory.Exists(stamped) || File.Exists(stamped); i++)
+            stamped = $"{target}.{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{i}";
+        return stamped;
+    }
+
+    private static string MoveAside(string dir, string target)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        Directory.Move(dir, target);
+        return target;
+    }
+}

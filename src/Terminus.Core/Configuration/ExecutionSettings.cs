@@ -1,0 +1,29 @@
+namespace Terminus.Core.Configuration;
+
+/// <summary>
+/// How jobs run, beyond 0.7's keys (all optional, with defaults a lab can live with):
+/// <list type="bullet">
+/// <item><c>TERMINUS_RUNNER_PYTHON</c>: the Python that runs the job runner for bash services (a Python service's
+/// runner uses the service's own interpreter); default <c>/usr/bin/python3</c>.</item>
+/// <item><c>TERMINUS_MAX_TARBALL_MB</c>: the most a job's <c>out/</c> may hold to be packaged and uploaded.</item>
+/// <item><c>TERMINUS_UPLOAD_TIMEOUT_S</c>: rsync's I/O timeout and ssh's connect timeout basis.</item>
+/// <item><c>TERMINUS_KILL_GRACE_S</c>: between SIGTERM and SIGKILL when a job's time limit is reached.</item>
+/// <item><c>TERMINUS_SERVICE_ENV</c>: names of daemon environment variables passed on to services, which
+/// otherwise get a clean environment (no broker settings or secrets).</item>
+/// </list>
+/// </summary>
+public sealed record ExecutionSettings(
+    string RunnerPython,
+    long MaxTarballBytes,
+    TimeSpan UploadTimeout,
+    TimeSpan KillGrace,
+    IReadOnlyList<string> ServiceEnvironment)
+{
+    public const string DefaultRunnerPython = "/usr/bin/python3";
+    public const long DefaultMaxTarballMb = 10 * 1024;
+    public const int DefaultUploadTimeoutSeconds = 300;
+    public const int DefaultKillGraceSeconds = 10;
+
+    public static readonly ExecutionSettings Default = new(DefaultRunnerPython, DefaultMaxTarballMb * 1024 * 1024,
+        TimeSpan.FromSeconds(DefaultUploadTimeoutSeconds), TimeSpan.FromSeconds(DefaultKillGraceSeconds), []);
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+
+namespace Terminus.Core.Execution;
+
+/// <summary>
+/// 0.7's upload, <c>rsync -avP &lt;tar&gt; &lt;alias&gt;:</c>, made safe: ssh never prompts (batch mode) and gives up on
+/// a dead peer, rsync gives up on a stalled transfer, and a partial file waits in a hidden directory instead
+/// of showing up under its final name in the portal's storage.
+/// </summary>
+public static class RsyncCommand
+{
+    public const string Program = "rsync";
+    public const string PartialDir = ".terminus-partial";
+
+    public static IReadOnlyList<string> Arguments(string tarball, string sshAlias, TimeSpan ioTimeout)
+    {
+        var seconds = Math.Max(1, (int)ioTimeout.TotalSeconds);
+        var connect = Math.Clamp(seconds / 4, 5, 60);
+        var ssh = string.Create(CultureInfo.InvariantCulture,
+            $"ssh -o BatchMode=yes -o ConnectTimeout={connect} -o ServerAliveInterval=15 -o ServerAliveCountMax=4");
+        return ["-avP", $"--partial-dir={PartialDir}", $"--timeout={seconds}", "-e", ssh, tarball, $"{sshAlias}:"];
+    }
+
+    /// <summary>What rsync's exit code means, for the operator's log.</summary>
+    public static string Explain(int exitCode) => exitCode switch
+    {
+        0 => "success",
+        1 => "syntax or usage error",
+        2 => "protocol incompatibility",
+        3 => "errors selecting input/output files or directories",
+        5 => "error starting the client-server protocol",
+        10 => "error in socket I/O",
+        11 => "error in file I/O (is the storage full?)",
+        12 => "error in the rsync protocol data stream (did the connection drop?)",
+        20 => "interrupted by a signal",
+        23 => "partial transfer due to an error",
+        24 => "partial transfer: source files vanished",
+        30 => "timeout in data send/receive",
+        35 => "timeout waiting for the daemon connection",
+        127 => "rsync is not installed",
+        255 => "ssh failed (host unreachable, connection refused, key or host key rejected: check the SSH alias)",
+        _ => $"rsync exit code {exitCode}",
+    };
+}

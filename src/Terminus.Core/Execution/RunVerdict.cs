@@ -1,0 +1,60 @@
+using Terminus.Core.Jobs;
+
+namespace Terminus.Core.Execution;
+
+/// <summary>What the daemon knows about a service run once the runner has ended (or could not be found).</summary>
+/// <param name="Events">Everything the runner appended to its status file.</param>
+/// <param name="Exit">The runner's exit record, when it wrote one.</param>
+/// <param name="ProcessExitCode">The wait status seen by the daemon, when the runner was its child.</param>
+/// <param name="KilledAtTimeLimit">The daemon killed the run because it reached the service's time limit.</param>
+/// <param name="JobDirExists">False when the job directory was removed under the running job.</param>
+public sealed record RunObservation(
+    IReadOnlyList<RunnerEvent> Events,
+    ExitRecord? Exit,
+    int? ProcessExitCode,
+    bool KilledAtTimeLimit,
+    bool JobDirExists,
+    int TimeLimitMinutes);
+
+/// <summary>
+/// Turns a run's records into its outcome, with 0.7's texts. Success needs the runner's own word (its exit
+/// record or its "completed" event): a process that just went away is never taken for a success.
+/// </summary>
+public static class RunVerdict
+{
+    public static StepOutcome Decide(RunObservation o)
+    {
+        if (!o.JobDirExists)
+            return new StepOutcome.Failed(StatusTexts.JobDirRemoved, "the job directory disappeared while the service ran");
+        if (o.KilledAtTimeLimit)
+            return new StepOutcome.TimedOut($"the service ran longer than its time limit of {o.TimeLimitMinutes} min and was killed");
+
+        var final = o.Exit is { } exit
+            ? new RunnerEvent(exit.Status, exit.Message)
+            : o.Events.LastOrDefault(e => RunnerStatus.IsFinal(e.Status));
+        switch (final?.Status)
+        {
+            case RunnerStatus.Completed:
+                return new StepOutcome.Succeeded();
+            case RunnerStatus.Failed:
+                return new StepOutcome.Failed(StatusTexts.StoppedWithError(final.Message), Describe(o));
+            case RunnerStatus.TimedOut:
+                return new StepOutcome.TimedOut($"the service was stopped by SIGTERM ({Describe(o)})");
+        }
+        return o.ProcessExitCode is { } code
+            ? new StepOutcome.Failed(StatusTexts.StoppedWithError("the job ended without reporting a result"),
+                $"the job runner exited with {DescribeWaitStatus(code)} and wrote no result")
+            : new StepOutcome.Failed(StatusTexts.StoppedWithError("the job's process disappeared without reporting a result"),
+                "no exit record and no final status from the runner");
+    }
+
+    private static string Describe(RunObservation o) => o.Exit switch
+    {
+        { Signal: { } s } => $"runner exit record: killed by signal {s}",
+        { ExitCode: { } c } => $"runner exit record: exit code {c}",
+        _ => o.ProcessExitCode is { } p ? $"runner {DescribeWaitStatus(p)}" : "no exit record",
+    };
+
+    /// <summary>.NET reports a child killed by signal N as exit code 128+N.</summary>
+    public static string DescribeWaitStatus(int code) => code > 128 && code < 128 + 65 ? $"signal {code - 128}" : $"exit code {code}";
+}

@@ -1,0 +1,119 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Terminus.Core.Execution;
+
+/// <summary>The status values the runner writes (0.7's <c>job_status.json</c> values, "timed out" with a space).</summary>
+public static class RunnerStatus
+{
+    public const string Running = "running";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+    public const string TimedOut = "timed out";
+
+    public static bool IsFinal(string status) => status is Completed or Failed or TimedOut;
+}
+
+/// <summary>One line of <c>terminus_status.jsonl</c>.</summary>
+public sealed record RunnerEvent(string Status, string Message);
+
+/// <summary><c>terminus_exit.json</c>: the runner's last word, written atomically as it ends.</summary>
+public sealed record ExitRecord(string Status, string Message, int? ExitCode, int? Signal);
+
+/// <summary><c>terminus_runner.json</c>: who the runner is, so it can be recognised later (pid and start time).</summary>
+public sealed record RunnerRecord(int Pid, int ProcessGroup, long? StartTicks, string HostName);
+
+/// <summary>Parsers for the runner's files. Bad or partial content is skipped, never thrown.</summary>
+public static class RunnerRecords
+{
+    /// <summary>
+    /// Reads the events in <paramref name="text"/> from <paramref name="offset"/>; returns them with the offset of
+    /// the first byte not yet consumed (a line still being written stays for the next read).
+    /// </summary>
+    public static (IReadOnlyList<RunnerEvent> Events, int NextOffset) ParseEvents(ReadOnlySpan<byte> bytes, int offset)
+    {
+        var events = new List<RunnerEvent>();
+        var position = offset;
+        while (position < bytes.Length)
+        {
+            var newline = bytes[position..].IndexOf((byte)'\n');
+            if (newline < 0) break;
+            if (ParseEvent(bytes.Slice(position, newline)) is { } e) events.Add(e);
+            position += newline + 1;
+        }
+        return (events, position);
+    }
+
+    private static RunnerEvent? ParseEvent(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            using var doc = JsonDocument.ParseValue(ref reader);
+            var root = doc.RootElement;
+            return root.ValueKind == JsonValueKind.Object && Str(root, "status") is { } status
+                ? new RunnerEvent(status, Str(root, "message") ?? "")
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static ExitRecord? ParseExit(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || Str(root, "status") is not { } status) return null;
+            return new ExitRecord(status, Str(root, "message") ?? "", Int(root, "exit_code"), Int(root, "signal"));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static RunnerRecord? ParseRunner(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || Int(root, "pid") is not { } pid) return null;
+            long? ticks = root.TryGetProperty("start_ticks", out var t) && t.TryGetInt64(out var v) ? v : null;
+            return new RunnerRecord(pid, Int(root, "pgid") ?? pid, ticks, Str(root, "hostname") ?? "");
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static int? Int(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
+
+    /// <summary>The last non-empty lines of a text file's tail, for a log line (never the whole file).</summary>
+    public static string Tail(string path, int maxLines = 5, int maxBytes = 4096)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            stream.Seek(Math.Max(0, stream.Length - maxBytes), SeekOrigin.Begin);
+            var buffer = new byte[maxBytes];
+            var read = stream.ReadAtLeast(buffer, maxBytes, throwOnEndOfStream: false);
+            var lines = Encoding.UTF8.GetString(buffer, 0, read).Split('\n')
+                .Select(l => l.Split('\r').Last().Trim()).Where(l => l.Length > 0).TakeLast(maxLines);
+            return string.Join(" | ", lines);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+}

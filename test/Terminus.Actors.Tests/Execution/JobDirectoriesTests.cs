@@ -1,0 +1,61 @@
+using Terminus.Actors.Execution;
+using Terminus.Core.Jobs;
+using Xunit;
+
+namespace Terminus.Actors.Tests.Execution;
+
+public sealed class JobDirectoriesTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("terminus-jobdirs-").FullName;
+    private JobPaths Paths => new(_root, "12_svc", "svc");
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Theory]
+    [InlineData(JobPhase.Uploaded, false, JobDirFate.Delete)]
+    [InlineData(JobPhase.Succeeded, true, JobDirFate.Delete)]
+    [InlineData(JobPhase.Failed, false, JobDirFate.MoveToFailed)]
+    [InlineData(JobPhase.Failed, true, JobDirFate.MoveToFailed)]
+    [InlineData(JobPhase.TimedOut, false, JobDirFate.MoveToFailed)]
+    public void A_job_directory_is_deleted_after_an_upload_or_a_test_run_and_kept_in_failed_otherwise(JobPhase terminal, bool test, JobDirFate fate) =>
+        Assert.Equal(fate, JobDirectories.FateOf(terminal, test));
+
+    [Fact]
+    public void Prepare_writes_the_runner_and_the_request_and_moves_an_older_directory_aside()
+    {
+        Assert.Null(JobDirectories.Prepare(Paths, "{\"format\": 1}"u8.ToArray()));
+        Assert.True(Directory.Exists(Paths.OutDir));
+        Assert.Equal(RunnerScript.Bytes, File.ReadAllBytes(Paths.RunnerScript));
+        Assert.Equal("{\"format\": 1}", File.ReadAllText(Paths.RequestFile));
+        File.WriteAllText(Path.Combine(Paths.OutDir, "first"), "1");
+
+        var aside = JobDirectories.Prepare(Paths, "{}"u8.ToArray());
+
+        Assert.Equal(Paths.FailedDir, aside);
+        Assert.True(File.Exists(Path.Combine(Paths.FailedDir, "out", "first")));
+        Assert.False(File.Exists(Path.Combine(Paths.OutDir, "first")));
+    }
+
+    [Fact]
+    public void Failed_jobs_accumulate_in_failed_without_overwriting_each_other()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Directory.CreateDirectory(Paths.OutDir);
+            File.WriteAllText(Path.Combine(Paths.OutDir, "run"), i.ToString());
+            Assert.StartsWith("moved ", JobDirectories.Retire(Paths, JobDirFate.MoveToFailed));
+        }
+        var kept = Directory.GetDirectories(Path.Combine(_root, JobPaths.FailedDirName)).Select(d => File.ReadAllText(Path.Combine(d, "out", "run")));
+        Assert.Equal(["0", "1", "2"], kept.Order());
+        Assert.False(Directory.Exists(Paths.JobDir));
+    }
+
+    [Fact]
+    public void Delete_removes_the_directory_and_a_missing_one_is_nothing_to_do()
+    {
+        Directory.CreateDirectory(Paths.OutDir);
+        Assert.StartsWith("deleted ", JobDirectories.Retire(Paths, JobDirFate.Delete));
+        Assert.False(Directory.Exists(Paths.JobDir));
+        Assert.Null(JobDirectories.Retire(Paths, JobDirFate.Delete));
+    }
+}

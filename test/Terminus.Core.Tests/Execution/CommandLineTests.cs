@@ -1,0 +1,32 @@
+using Terminus.Core.Execution;
+
+namespace Terminus.Core.Tests.Execution;
+
+public sealed class CommandLineTests
+{
+    [Fact]
+    public void The_local_launch_script_is_fixed_and_every_path_is_an_argument()
+    {
+        var args = LocalLaunch.Arguments("/j/1_s/stdout.log", "/j/1_s/stderr.log", "/usr/bin/python3", "/j/1_s/terminus_runner.py", "/j/1_s/terminus_request.json");
+        Assert.Equal(["-c", LocalLaunch.Script, "terminus-launch", "/j/1_s/stdout.log", "/j/1_s/stderr.log", "/usr/bin/python3",
+            "/j/1_s/terminus_runner.py", "/j/1_s/terminus_request.json"], args);
+        Assert.DoesNotContain("/j/", LocalLaunch.Script);
+    }
+
+    [Fact]
+    public void Rsync_is_0_7_s_command_with_batch_mode_timeouts_and_a_hidden_partial_file()
+    {
+        var args = RsyncCommand.Arguments("/jobs/123_density_map/123_density_map.tar.gz", "Galactica_storage", TimeSpan.FromSeconds(300));
+        Assert.Equal(["-avP", "--partial-dir=.terminus-partial", "--timeout=300", "-e",
+            "ssh -o BatchMode=yes -o ConnectTimeout=60 -o ServerAliveInterval=15 -o ServerAliveCountMax=4",
+            "/jobs/123_density_map/123_density_map.tar.gz", "Galactica_storage:"], args);
+        Assert.Contains("ConnectTimeout=5 ", RsyncCommand.Arguments("/t.tar.gz", "a", TimeSpan.FromSeconds(10))[4]);
+    }
+
+    [Theory]
+    [InlineData(255, "ssh failed")]
+    [InlineData(30, "timeout")]
+    [InlineData(12, "connection drop")]
+    [InlineData(99, "rsync exit code 99")]
+    public void Rsync_exit_codes_are_explained(int code, string expected) => Assert.Contains(expected, RsyncCommand.Explain(code));
+}
