@@ -17,15 +17,19 @@
 #   TERMINUS_IT_RMQ_UP / TERMINUS_IT_RMQ_DOWN   <repo>/scripts/ci/rmq-{up,down}.sh (broker-restart tests:
 #                          rmq-down.sh, then RMQ_KEEP_STATE=1 rmq-up.sh keeps queues and persistent messages)
 #   TERMINUS_IT_RMQ_OWNED  1 if this script started the broker, 0 if it was already running (then don't stop it)
+#   TERMINUS_IT_SSH_ALIAS  Galactica_storage: a loopback sshd + rsync storage account (scripts/ci/ssh-up.sh) in the
+#                          daemon user's ~/.ssh/config; <alias>_refused points at a closed port
+#   TERMINUS_IT_STORAGE_DIR  where uploads land (the storage account's home)
+#   TERMINUS_IT_PYTHON2    a Python 2.7 (pyenv's on these machines): services may be written for Python 2.7
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export HOME=${HOME:-/root}
 
-# System packages needed by the tests (one list; later: openssh-server rsync slurm-wlm munge screen).
+# System packages needed by the tests (one list).
 # iproute2 (ss) and procps (ps) are used by scripts/ci/*.sh; they are present on a normal Debian install.
-APT_PACKAGES="rabbitmq-server python3-celery iproute2 procps"
+APT_PACKAGES="rabbitmq-server python3-celery iproute2 procps openssh-server openssh-client rsync"
 
 TEST_TIMEOUT=${TEST_TIMEOUT:-80m}
 export RMQ_DIR=${RMQ_DIR:-/tmp/ci-rabbitmq}
@@ -36,12 +40,17 @@ AMQP=amqp://terminus:terminus-pass@127.0.0.1:5672/terminus
 
 say() { echo "test.sh: $*"; }
 STARTED_RMQ=0
+STARTED_SSH=0
 TEST_PID=
 cleanup() {
   if [ -n "$TEST_PID" ]; then   # interrupted while dotnet test runs: stop it (timeout forwards to its group)
     kill -TERM "$TEST_PID" 2>/dev/null
     wait "$TEST_PID" 2>/dev/null   # bounded: timeout --kill-after sends SIGKILL 30 s after the TERM
     TEST_PID=
+  fi
+  if [ "$STARTED_SSH" = 1 ]; then
+    STARTED_SSH=0
+    timeout 30 "$ROOT/scripts/ci/ssh-down.sh" || true
   fi
   if [ "$STARTED_RMQ" = 1 ]; then
     STARTED_RMQ=0
@@ -98,7 +107,23 @@ fi
 export AMQP_URI=$AMQP
 timeout 60 $PY "$HARNESS" ping >/dev/null || setup_failed "cannot log in to ${AMQP/terminus-pass/***}"
 
-# ---- 3. dotnet test -------------------------------------------------------------------------------------
+# ---- 3. the portal's storage: sshd + rsync on loopback, alias Galactica_storage -------------------------
+export SSH_DIR=${SSH_DIR:-/tmp/ci-sshd}
+STARTED_SSH=1
+timeout 120 "$ROOT/scripts/ci/ssh-up.sh" || setup_failed "the loopback sshd did not start"
+export TERMINUS_IT_SSH_ALIAS=${SSH_ALIAS:-Galactica_storage}
+TERMINUS_IT_STORAGE_DIR=$(cat "$SSH_DIR/storage_home") || setup_failed "ssh-up.sh did not record the storage home"
+export TERMINUS_IT_STORAGE_DIR
+
+# ---- 4. interpreters the services may use ------------------------------------------------------------------
+if [ -z "${TERMINUS_IT_PYTHON2:-}" ]; then
+  for p in /root/.pyenv/versions/2.7*/bin/python2.7 /usr/bin/python2.7 /usr/local/bin/python2.7; do
+    [ -x "$p" ] && { TERMINUS_IT_PYTHON2=$p; break; }
+  done
+fi
+[ -n "${TERMINUS_IT_PYTHON2:-}" ] && export TERMINUS_IT_PYTHON2 || say "WARNING: no Python 2.7 found: the Python 2.7 runner test will fail"
+
+# ---- 5. dotnet test -------------------------------------------------------------------------------------
 export TERMINUS_IT_AMQP_URI=$AMQP
 export TERMINUS_IT_PYTHON=$PY
 export TERMINUS_IT_HARNESS=$HARNESS

@@ -70,20 +70,21 @@ public sealed class PortalProtocolTests(PortalWorker portal, RunningDaemon daemo
     }
 
     [Fact]
-    public async Task A_valid_request_is_pending_first_and_ends_with_exactly_one_terminal_status()
+    public async Task A_valid_request_goes_pending_running_success_uploaded_with_sequence_headers()
     {
         var jobId = NextJobId();
         var taskId = Guid.NewGuid().ToString();
         await Harness.SendJobAsync(Host, TestSite.JobArgs(jobId), "{\"xcenter\": 0.5, \"size\": [0.1, \"kpc\"], \"test\": false}", taskId);
-        var statuses = await portal.WaitForStatusesAsync(jobId, s => s.Any(t => t.Status == JobStatuses.Failed), TimeSpan.FromSeconds(30));
+        var statuses = await portal.WaitForStatusesAsync(jobId, s => s.Any(t => JobLifecycle.IsTerminalStatus(t.Status!, false)), TimeSpan.FromSeconds(60));
         await Task.Delay(500);
         statuses = portal.StatusesOf(jobId);
 
-        Assert.Equal([JobStatuses.Pending, JobStatuses.Failed], statuses.Select(s => s.Status));
-        Assert.Equal(StatusTexts.Submitted, statuses[0].Message);
+        Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success, JobStatuses.Uploaded], statuses.Select(s => s.Status));
+        Assert.Equal([StatusTexts.Submitted, StatusTexts.Running, StatusTexts.Completed, StatusTexts.Uploaded], statuses.Select(s => s.Message));
         Assert.All(statuses, s => Assert.Equal(taskId, s.ParentId));
         Assert.All(statuses, s => Assert.Equal(taskId, s.RootId));
-        Assert.Equal([1, 2], statuses.Select(s => s.Headers.GetProperty("x-terminus-seq").GetInt32()));
+        Assert.Equal([1, 2, 3, 4], statuses.Select(s => s.Headers.GetProperty("x-terminus-seq").GetInt32()));
+        File.Delete(Path.Combine(ItEnvironment.StorageDir, $"{jobId}_density_map.tar.gz"));
     }
 
     [Fact]

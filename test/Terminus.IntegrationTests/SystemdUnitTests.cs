@@ -8,7 +8,7 @@ public sealed class SystemdUnitTests
     [Fact]
     public async Task The_shipped_unit_verifies_without_any_warning()
     {
-        var unit = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../systemd/terminus@.service"));
+        var unit = Path.Combine(ItEnvironment.RepoRoot, "systemd", "terminus@.service");
         Assert.True(File.Exists(unit), unit);
         var result = await ProcessRunner.RunAsync("systemd-analyze", ["verify", unit], TimeSpan.FromSeconds(30));
         Assert.True(result.ExitCode == 0 && result.StdOut.Length + result.StdErr.Length == 0,

@@ -11,11 +11,20 @@ internal static class ItEnvironment
     public static string Harness => Require("TERMINUS_IT_HARNESS");
     public static string RabbitCtl => Require("TERMINUS_IT_RMQ_CTL");
 
+    /// <summary>The SSH alias of the loopback storage (scripts/ci/ssh-up.sh); <c>&lt;alias&gt;_refused</c> points at a closed port.</summary>
+    public static string StorageAlias => Require("TERMINUS_IT_SSH_ALIAS");
+
+    /// <summary>Where uploads through <see cref="StorageAlias"/> land (the storage account's home).</summary>
+    public static string StorageDir => Require("TERMINUS_IT_STORAGE_DIR");
+
     private static string Require(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException(
                 $"{name} is not set: run the tests with scripts/test.sh, which starts RabbitMQ and sets up the Celery harness");
+
+    /// <summary>The repository's root (examples/, systemd/), found from the test binaries.</summary>
+    public static string RepoRoot => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
 
     /// <summary>A host name of its own per test, so queues never collide.</summary>
     public static string NewHostName() => $"it{Guid.NewGuid():N}"[..14];

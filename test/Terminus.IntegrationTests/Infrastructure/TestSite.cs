@@ -3,8 +3,10 @@ using Terminus.Core.Configuration;
 namespace Terminus.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A lab machine in a temp directory: dot dir with the password file, data, job and service directories with
-/// one valid service (<c>density_map</c>), one without <c>service.json</c> and one with invalid JSON.
+/// A lab machine in a temp directory: dot dir with the password file, data (the example snapshot), job and
+/// service directories with the example services of <c>examples/</c> (<c>density_map</c>, <c>slow_echo</c>,
+/// <c>bash_hello</c>), one service without <c>service.json</c> and one with invalid JSON. Uploads go to the
+/// loopback storage; <c>slow_echo</c> appends a line per run to <see cref="TraceFile"/>.
 /// </summary>
 public sealed class TestSite : IDisposable
 {
@@ -17,10 +19,22 @@ public sealed class TestSite : IDisposable
         foreach (var d in new[] { DotDir, DataDir, JobDir, ServiceDir, Path.Combine(DotDir, "_secret") }) Directory.CreateDirectory(d);
         var uri = new Uri(ItEnvironment.AmqpUri);
         File.WriteAllText(Path.Combine(DotDir, "_secret", "rabbitmq_server_pwd"), Uri.UnescapeDataString(uri.UserInfo.Split(':')[1]) + "\n");
-        AddService("density_map", """{"job": {"type": "python", "interpreter": "/bin/sh", "timout_mn": 1}}""");
+        foreach (var example in Directory.GetDirectories(Path.Combine(ItEnvironment.RepoRoot, "examples", "services")))
+        {
+            var target = Directory.CreateDirectory(Path.Combine(ServiceDir, Path.GetFileName(example))).FullName;
+            foreach (var file in Directory.GetFiles(example)) File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
         AddService("nojson", null);
         AddService("badjson", "{\"job\": {\"type\": \"python\",");
-        Directory.CreateDirectory(Path.Combine(DataDir, "GAL_FORMATION", "TEST_GALAXY", "SIMU_1", "output_00003"));
+        MakeSnapshot(DataDir);
+    }
+
+    /// <summary>The example snapshot GAL_FORMATION/TEST_GALAXY/SIMU_1/output_00003 (examples/data/make_snapshot.py).</summary>
+    public static void MakeSnapshot(string dataDir)
+    {
+        var script = Path.Combine(ItEnvironment.RepoRoot, "examples", "data", "make_snapshot.py");
+        var result = ProcessRunner.RunAsync("/usr/bin/python3", [script, dataDir, "--particles", "2000"], TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+        if (result.ExitCode != 0) throw new InvalidOperationException($"make_snapshot.py failed: {result.StdErr}");
     }
 
     public string HostName { get; }
@@ -32,6 +46,12 @@ public sealed class TestSite : IDisposable
     public string JobDir => Path.Combine(Root, "jobs");
     public string ServiceDir => Path.Combine(Root, "services");
     public string LogDir => Path.Combine(DotDir, "logs");
+    public string TraceFile => Path.Combine(Root, "runs.trace");
+    public string FailedDir => Path.Combine(JobDir, "__failed");
+
+    /// <summary>The lines slow_echo wrote to the trace file for a job: one per run of its service.</summary>
+    public IReadOnlyList<string> RunsOf(long jobId) =>
+        File.Exists(TraceFile) ? File.ReadAllLines(TraceFile).Where(l => l.StartsWith($"{jobId}_", StringComparison.Ordinal)).ToList() : [];
 
     public void AddService(string name, string? serviceJson)
     {
@@ -59,6 +79,9 @@ public sealed class TestSite : IDisposable
             ["RABBITMQ_HOST"] = uri.Host == "127.0.0.1" ? "localhost" : uri.Host,
             ["RABBITMQ_PORT"] = uri.Port.ToString(),
             ["RABBITMQ_VIRTUAL_HOST"] = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')),
+            ["GALACSTORAGE_SSH_ALIAS"] = ItEnvironment.StorageAlias,
+            ["TERMINUS_SERVICE_ENV"] = "TERMINUS_TEST_TRACE",
+            ["TERMINUS_TEST_TRACE"] = TraceFile,
         };
     }
 
