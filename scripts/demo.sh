@@ -3,15 +3,18 @@
 #
 # On a fresh Debian 12 machine with the .NET 10 SDK, as root, it sets up and runs the daemon's main job on a
 # self-contained loopback default, and cleans up after itself:
-#   1. installs what it needs (rabbitmq-server, python3-celery) if missing;
-#   2. starts a loopback RabbitMQ (unless one already listens on 127.0.0.1:5672, which is then reused and left alone);
+#   1. installs what it needs (rabbitmq-server, python3-celery, openssh-server, rsync) if missing;
+#   2. starts a loopback RabbitMQ (unless one already listens on 127.0.0.1:5672, which is then reused and left alone)
+#      and a loopback storage target: an sshd on 127.0.0.1:2222 with a key-only account `storage`, reached through
+#      the alias Galactica_storage in root's ~/.ssh/config (scripts/ci/ssh-up.sh; removed again at the end);
 #   3. lays out a lab machine under $DEMO_DIR (default /tmp/terminus-demo): a 0.7-style ~/.terminus/terminus.env and
 #      password file, the example services, and a generated snapshot (GAL_FORMATION/TEST_GALAXY/SIMU_1/output_00003);
 #   4. declares the portal's queues exactly as the portal does and starts the portal's side: a real Celery worker
 #      that receives update_terminus_job_status / update_server_online;
-#   5. builds and starts the daemon, then submits a sample job, a request for a service that does not exist, and a
-#      liveness probe, all with a real Celery client as the portal does;
-#   6. prints the status sequence of each job and the probe's answer, then stops everything it started, by PID.
+#   5. builds and starts the daemon, then submits a density-map job, a bash-service job in test mode, a request for a
+#      service that does not exist, and a liveness probe, all with a real Celery client as the portal does;
+#   6. prints the status sequence of each job, where the tarball landed and what it holds, and the probe's answer,
+#      then stops everything it started, by PID.
 # Environment: DEMO_DIR, DEMO_HOST (default "demo"), DEMO_KEEP=1 keeps $DEMO_DIR for inspection.
 set -uo pipefail
 
@@ -23,6 +26,7 @@ PY=/usr/bin/python3
 HARNESS=$ROOT/test/harness/galactica_portal.py
 export AMQP_URI=amqp://terminus:terminus-pass@127.0.0.1:5672/terminus
 export RMQ_DIR=$DEMO_DIR/rabbitmq
+export SSH_DIR=$DEMO_DIR/sshd
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 MSBUILDDISABLENODEREUSE=1 UseSharedCompilation=false DOTNET_CLI_USE_MSBUILD_SERVER=0
 
 say() { printf '\033[1mdemo:\033[0m %s\n' "$*"; }
@@ -35,7 +39,7 @@ stop_pid() {   # pid, seconds: SIGTERM, then SIGKILL after the grace period
   kill -KILL "$1" 2>/dev/null
 }
 
-STARTED_RMQ=0 DAEMON_PID= WORKER_PID=
+STARTED_RMQ=0 STARTED_SSH=0 DAEMON_PID= WORKER_PID= STORAGE=
 cleanup() {
   [ -n "$DAEMON_PID" ] && stop_pid "$DAEMON_PID" 60
   [ -n "$WORKER_PID" ] && stop_pid "$WORKER_PID" 10
@@ -43,6 +47,8 @@ cleanup() {
     $PY "$HARNESS" delete-queues --host "$HOST" >/dev/null 2>&1 || true
   fi
   [ "$STARTED_RMQ" = 1 ] && "$ROOT/scripts/ci/rmq-down.sh" >/dev/null 2>&1
+  if [ -n "$STORAGE" ] && [ "${DEMO_KEEP:-0}" != 1 ]; then rm -f "$STORAGE"/12[0-9]_*.tar.gz; fi
+  [ "$STARTED_SSH" = 1 ] && "$ROOT/scripts/ci/ssh-down.sh" >/dev/null 2>&1
   if [ "${DEMO_KEEP:-0}" != 1 ]; then rm -rf "$DEMO_DIR"; else say "kept $DEMO_DIR"; fi
 }
 trap cleanup EXIT
@@ -52,7 +58,7 @@ trap 'exit 143' TERM
 # ---- 1. packages ------------------------------------------------------------------------------------------
 command -v dotnet >/dev/null || die "the .NET 10 SDK (dotnet) is needed: https://learn.microsoft.com/dotnet/core/install/linux-debian"
 missing=()
-for p in rabbitmq-server python3-celery; do
+for p in rabbitmq-server python3-celery openssh-server openssh-client rsync; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -72,6 +78,10 @@ else
   "$ROOT/scripts/ci/rmq-up.sh" >"$DEMO_DIR/rabbitmq.out" 2>&1 || { cat "$DEMO_DIR/rabbitmq.out"; die "RabbitMQ did not start"; }
   STARTED_RMQ=1
 fi
+say "starting a loopback storage target (sshd on 127.0.0.1:2222, alias Galactica_storage)"
+STARTED_SSH=1
+"$ROOT/scripts/ci/ssh-up.sh" >"$DEMO_DIR/sshd.out" 2>&1 || { cat "$DEMO_DIR/sshd.out"; die "sshd did not start"; }
+STORAGE=$(cat "$SSH_DIR/storage_home")
 
 # ---- 3. the lab machine -------------------------------------------------------------------------------------
 HOME_DIR=$DEMO_DIR/home; DOT=$HOME_DIR/.terminus
@@ -142,6 +152,7 @@ submit() {   # jobid, service, kwargs
 }
 submit 123 density_map '{"xcenter": 0.5, "ycenter": 0.5, "size": [20, "kpc"], "npix": 64, "test": false}'
 submit 124 no_such_service '{"test": false}'
+submit 125 bash_hello '{"greeting": "hello", "test": true}'
 probe=$($PY "$HARNESS" send-probe --host "$HOST") || die "could not send the probe"
 say "portal -> test_terminus_server_is_up('$HOST')"
 
@@ -150,7 +161,7 @@ show() {   # jobid: wait for a terminal status, print the sequence
   $PY - "$DEMO_DIR/portal.jsonl" "$1" <<'PYEOF'
 import json, sys, time
 path, job = sys.argv[1], int(sys.argv[2])
-terminal = {"uploaded", "failed", "timed_out"}
+terminal = {"uploaded", "failed", "timed_out"} if job != 125 else {"success", "failed", "timed_out"}
 deadline = time.time() + 120
 while True:
     try:
@@ -171,7 +182,14 @@ PYEOF
 }
 rc=0
 show 123 || rc=1
+if [ -f "$STORAGE/123_density_map.tar.gz" ]; then
+  say "the portal's storage received $STORAGE/123_density_map.tar.gz ($(stat -c %s "$STORAGE/123_density_map.tar.gz") bytes):"
+  tar -tzvf "$STORAGE/123_density_map.tar.gz" | sed 's/^/    /'
+else
+  echo "    (no tarball in $STORAGE)"; rc=1
+fi
 show 124 || rc=1
+show 125 || rc=1
 $PY - "$DEMO_DIR/portal.jsonl" "$(echo "$probe" | $PY -c 'import json,sys; print(json.load(sys.stdin)["task_id"])')" <<'PYEOF' || rc=1
 import json, sys, time
 path, probe = sys.argv[1], sys.argv[2]
@@ -189,5 +207,5 @@ PYEOF
 
 say "stopping the daemon (SIGTERM)"
 stop_pid "$DAEMON_PID" 60; DAEMON_PID=
-grep -E 'Job #12[34]' "$DOT"/logs/terminus-*.log | sed 's/^/    log: /' | head -20
+grep -E 'Job #12[345]' "$DOT"/logs/terminus-*.log | sed 's/^/    log: /' | head -40
 exit $rc

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The job-overhead benchmark:   scripts/bench.sh [jobs=20] [service_seconds=0.2]
+#
+# Starts a loopback RabbitMQ and the loopback storage (sshd + rsync) unless they already run, builds the daemon in
+# Release, and runs bench/Terminus.Bench against the real daemon process: jobs one at a time (full and test mode),
+# then a burst larger than the job slots. Prints per-phase medians/p95 as the portal sees them. Stops what it started.
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+export RMQ_DIR=${RMQ_DIR:-/tmp/ci-rabbitmq} RMQ_PLUGINS=${RMQ_PLUGINS:-[].} SSH_DIR=${SSH_DIR:-/tmp/ci-sshd}
+export MSBUILDDISABLENODEREUSE=1 UseSharedCompilation=false DOTNET_CLI_USE_MSBUILD_SERVER=0 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export AMQP_URI=amqp://terminus:terminus-pass@127.0.0.1:5672/terminus SSH_ALIAS=Galactica_storage
+STARTED_RMQ=0 STARTED_SSH=0
+cleanup() {
+  [ "$STARTED_SSH" = 1 ] && "$ROOT/scripts/ci/ssh-down.sh" >/dev/null 2>&1
+  [ "$STARTED_RMQ" = 1 ] && "$ROOT/scripts/ci/rmq-down.sh" >/dev/null 2>&1
+}
+trap cleanup EXIT
+for p in rabbitmq-server openssh-server openssh-client rsync; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null 2>&1 ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null; } || { echo "cannot install $p" >&2; exit 1; }
+  }
+done
+if ! ss -ltnH 'sport = :5672' | grep -q .; then
+  STARTED_RMQ=1; "$ROOT/scripts/ci/rmq-up.sh" >/dev/null || { echo "RabbitMQ did not start" >&2; exit 1; }
+fi
+if ! ss -ltnH 'sport = :2222' | grep -q .; then
+  STARTED_SSH=1; "$ROOT/scripts/ci/ssh-up.sh" >/dev/null || { echo "sshd did not start" >&2; exit 1; }
+fi
+export STORAGE_DIR=$(cat "$SSH_DIR/storage_home" 2>/dev/null || echo /home/storage)
+dotnet build "$ROOT/src/Terminus.Host" -c Release -v q -nologo >/dev/null || { echo "build failed" >&2; exit 1; }
+dotnet build "$ROOT/bench/Terminus.Bench" -c Release -v q -nologo >/dev/null || { echo "build failed" >&2; exit 1; }
+dotnet "$ROOT/bench/Terminus.Bench/bin/Release/net10.0/Terminus.Bench.dll" \
+  "$ROOT/src/Terminus.Host/bin/Release/net10.0/terminus-daemon.dll" "$@"
