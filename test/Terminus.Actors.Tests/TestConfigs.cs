@@ -1,4 +1,6 @@
 using Akka.Configuration;
+using Terminus.Actors.Ledger;
+using Terminus.Actors.Tests.Fakes;
 
 namespace Terminus.Actors.Tests;
 
@@ -10,4 +12,10 @@ internal static class TestConfigs
         akka.test.timefactor = 3
         akka.loglevel = INFO
         """);
+
+    /// <summary>A ledger of its own (shared across actor systems of the same test) with the real ledger serializer.</summary>
+    public static Config Ledger(string store) =>
+        SharedMemoryJournal.ConfigFor(store).WithFallback(ConfigurationFactory.ParseString(LedgerStore.SerializerHocon));
+
+    public static Config VirtualTimeWithLedger(string store) => Ledger(store).WithFallback(VirtualTime);
 }

@@ -6,20 +6,27 @@ using RabbitMQ.Client.Events;
 
 namespace Terminus.Actors.Amqp;
 
+/// <param name="IdleRequeue">How long a delivery may wait for downstream demand before the consumer pauses and hands
+/// the waiting deliveries back to the queue (so none sits unacknowledged long enough to meet the broker's
+/// <c>consumer_timeout</c>); consuming resumes at the next demand.</param>
 public sealed record AmqpSourceSettings(
     ConnectionFactory Factory,
     string Queue,
     ushort Prefetch,
     string ClientName,
     DrainSignal Drain,
-    ILoggingAdapter Log);
+    ILoggingAdapter Log)
+{
+    public TimeSpan IdleRequeue { get; init; } = TimeSpan.FromSeconds(5);
+}
 
 /// <summary>
 /// A committable source over one RabbitMQ.Client 7 connection, channel and consumer, manual ack only.
 /// Prefetch is the backpressure: the broker never has more than <c>Prefetch</c> unsettled deliveries out, so the
 /// stage buffer is bounded by it. Any connection or channel loss fails the stage; a RestartSource around it owns
 /// reconnection, each incarnation with a fresh connection (no client recovery, so no ghost consumer). The queue
-/// is never declared: it belongs to the portal.
+/// is never declared: it belongs to the portal. Without demand for a while (every job slot busy) the consumer is
+/// cancelled and the waiting deliveries requeued; it consumes again when demand returns.
 /// </summary>
 public sealed class AmqpConsumerSource(AmqpSourceSettings settings) : GraphStage<SourceShape<IDelivery>>
 {
@@ -27,8 +34,9 @@ public sealed class AmqpConsumerSource(AmqpSourceSettings settings) : GraphStage
     public override SourceShape<IDelivery> Shape => new(Out);
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this, settings);
 
-    private sealed class Logic : OutGraphStageLogic
+    private sealed class Logic : TimerGraphStageLogic, IOutHandler
     {
+        private const string IdleTimer = "idle";
         private readonly AmqpConsumerSource _stage;
         private readonly AmqpSourceSettings _settings;
         private readonly Queue<IDelivery> _buffer = new();
@@ -36,11 +44,13 @@ public sealed class AmqpConsumerSource(AmqpSourceSettings settings) : GraphStage
         private Action<IDelivery> _onDelivery = null!;
         private Action _onSettled = null!, _onStop = null!, _onCancelledByBroker = null!;
         private Action<Exception> _onFailure = null!;
+        private Action<string> _onConsuming = null!;
         private IConnection? _connection;
         private IChannel? _channel;
+        private BrokerCancelAwareConsumer? _consumer;
         private string? _consumerTag;
         private int _inFlight;
-        private bool _stopping;
+        private bool _stopping, _paused, _resuming;
 
         public Logic(AmqpConsumerSource stage, AmqpSourceSettings settings) : base(stage.Shape)
         {
@@ -59,12 +69,15 @@ public sealed class AmqpConsumerSource(AmqpSourceSettings settings) : GraphStage
                 if (!_stopping) FailStage(new IOException($"the broker cancelled the consumer of queue '{_settings.Queue}' (queue deleted?)"));
             });
             _onFailure = GetAsyncCallback<Exception>(FailWithLog);
-            var onReady = GetAsyncCallback<string>(tag =>
+            _onConsuming = GetAsyncCallback<string>(tag =>
             {
                 _consumerTag = tag;
-                _settings.Log.Info("Consuming queue {0} (prefetch {1})", _settings.Queue, _settings.Prefetch);
-                if (_stopping) CancelConsumer();
+                if (_resuming) _settings.Log.Info("Consuming queue {0} again", _settings.Queue);
+                else _settings.Log.Info("Consuming queue {0} (prefetch {1})", _settings.Queue, _settings.Prefetch);
+                _resuming = false;
+                if (_stopping || _paused) CancelConsumer();
             });
+            var onReady = _onConsuming;
 
             if (!_settings.Drain.Attach(_onStop)) { CompleteStage(); return; }
             SetKeepGoing(true); // outlive downstream until in-flight deliveries are settled
@@ -92,14 +105,42 @@ public sealed class AmqpConsumerSource(AmqpSourceSettings settings) : GraphStage
                 return Task.CompletedTask;
             };
             await channel.BasicQosAsync(0, _settings.Prefetch, global: false, ct).ConfigureAwait(false);
-            var consumer = new AsyncEventingBasicConsumer(channel);
+            var consumer = new BrokerCancelAwareConsumer(channel, () => _onCancelledByBroker());
             consumer.ReceivedAsync += (_, ea) =>
             {
                 _onDelivery(new AmqpDelivery(channel, _settings.Queue, ea, lost.Token, _onSettled));
                 return Task.CompletedTask;
             };
-            consumer.UnregisteredAsync += (_, _) => { _onCancelledByBroker(); return Task.CompletedTask; };
+            _consumer = consumer;
             return await channel.BasicConsumeAsync(_settings.Queue, autoAck: false, consumer, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>No demand for a while: stop consuming and give the waiting deliveries back to the queue.</summary>
+        protected override void OnTimer(object timerKey)
+        {
+            if (_buffer.Count == 0 || IsAvailable(_stage.Out) || _stopping) return;
+            _paused = true;
+            _settings.Log.Info("No free job slot: paused consuming {0} and returned {1} waiting request(s) to it", _settings.Queue, _buffer.Count);
+            CancelConsumer();
+            RequeueBuffered();
+        }
+
+        private void RequeueBuffered()
+        {
+            while (_buffer.TryDequeue(out var d)) { _inFlight++; _ = d.RejectAsync(requeue: true); }
+        }
+
+        private void Resume()
+        {
+            _paused = false;
+            if (_stopping || _resuming || _channel is not { IsOpen: true } channel || _consumer is not { } consumer || _consumerTag is null) return;
+            _resuming = true;
+            _consumerTag = null;
+            channel.BasicConsumeAsync(_settings.Queue, autoAck: false, consumer).ContinueWith(t =>
+            {
+                if (t.IsFaulted) _onFailure(t.Exception!.GetBaseException());
+                else if (t.IsCompletedSuccessfully) _onConsuming(t.Result);
+            }, TaskContinuationOptions.ExecuteSynchronously);
         }
 
         private string DescribeShutdown(ShutdownEventArgs args) => args.ReplyCode switch
@@ -118,23 +159,28 @@ public sealed class AmqpConsumerSource(AmqpSourceSettings settings) : GraphStage
             FailStage(error);
         }
 
-        public override void OnPull()
+        public void OnPull()
         {
             if (_buffer.TryDequeue(out var d)) Emit(d);
+            else if (_paused) Resume();
             else TryComplete();
         }
 
-        public override void OnDownstreamFinish(Exception cause)
+        public void OnDownstreamFinish(Exception cause)
         {
-            while (_buffer.TryDequeue(out var d)) { _inFlight++; _ = d.RejectAsync(requeue: true); }
+            RequeueBuffered();
             BeginStop();
         }
 
         private void OnDelivery(IDelivery d)
         {
-            if (IsClosed(_stage.Out)) { _inFlight++; _ = d.RejectAsync(requeue: true); return; }
+            if (IsClosed(_stage.Out) || _paused) { _inFlight++; _ = d.RejectAsync(requeue: true); return; }
             if (IsAvailable(_stage.Out)) Emit(d);
-            else _buffer.Enqueue(d);
+            else
+            {
+                _buffer.Enqueue(d);
+                if (!IsTimerActive(IdleTimer)) ScheduleOnce(IdleTimer, _settings.IdleRequeue);
+            }
         }
 
         private void Emit(IDelivery d)
@@ -155,7 +201,8 @@ public sealed class AmqpConsumerSource(AmqpSourceSettings settings) : GraphStage
         {
             if (_channel is { IsOpen: true } channel && _consumerTag is { } tag)
             {
-                _settings.Log.Info("Stopped consuming queue {0}; settling {1} in-flight deliveries", _settings.Queue, _inFlight + _buffer.Count);
+                if (_stopping)
+                    _settings.Log.Info("Stopped consuming queue {0}; settling {1} in-flight deliveries", _settings.Queue, _inFlight + _buffer.Count);
                 _ = channel.BasicCancelAsync(tag).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
@@ -180,5 +227,15 @@ public sealed class AmqpConsumerSource(AmqpSourceSettings settings) : GraphStage
             try { if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false); }
             catch (Exception) { /* already gone */ }
         }
+    }
+}
+
+/// <summary>Tells a cancel from the broker's side (queue deleted) apart from our own (pause, stop), which end nothing.</summary>
+internal sealed class BrokerCancelAwareConsumer(IChannel channel, Action cancelledByBroker) : AsyncEventingBasicConsumer(channel)
+{
+    public override Task HandleBasicCancelAsync(string consumerTag, CancellationToken cancellationToken = default)
+    {
+        cancelledByBroker();
+        return base.HandleBasicCancelAsync(consumerTag, cancellationToken);
     }
 }

@@ -10,20 +10,21 @@ public enum JobDirFate { Keep, Delete, MoveToFailed }
 public static class JobDirectories
 {
     /// <summary>
-    /// Creates <c>&lt;job&gt;/out/</c> with the runner and its request. A directory left by an earlier run of the same
-    /// job name is moved under <c>__failed/</c> first (0.7 deleted it); returns where it went, or null.
+    /// Creates <c>&lt;job&gt;/out/</c> with the runner and its request. With <paramref name="setAside"/>, a directory left
+    /// by an earlier run of the same job name is moved under <c>__failed/</c> first (0.7 deleted it); returns where
+    /// it went, or null. Without, an existing directory (a resumed job whose runner never started) is reused.
     /// </summary>
-    public static string? Prepare(JobPaths paths, byte[] request)
+    public static string? Prepare(JobPaths paths, byte[] request, bool setAside = true)
     {
-        string? setAside = null;
-        if (Directory.Exists(paths.JobDir) || File.Exists(paths.JobDir))
-            setAside = MoveAside(paths.JobDir, UniqueFailedPath(paths, DateTime.UtcNow));
+        string? movedTo = null;
+        if (setAside && (Directory.Exists(paths.JobDir) || File.Exists(paths.JobDir)))
+            movedTo = MoveAside(paths.JobDir, UniqueFailedPath(paths, DateTime.UtcNow));
         Directory.CreateDirectory(paths.OutDir);
         File.WriteAllBytes(paths.RunnerScript, RunnerScript.Bytes);
         var temp = paths.RequestFile + ".tmp";
         File.WriteAllBytes(temp, request);
         File.Move(temp, paths.RequestFile, overwrite: true);
-        return setAside;
+        return movedTo;
     }
 
     public static JobDirFate FateOf(JobPhase terminal, bool testMode) => terminal switch

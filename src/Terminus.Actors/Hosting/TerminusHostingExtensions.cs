@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
@@ -6,6 +5,7 @@ using Akka.Streams;
 using Terminus.Actors.Amqp;
 using Terminus.Actors.Intake;
 using Terminus.Actors.Jobs;
+using Terminus.Actors.Ledger;
 using Terminus.Actors.Monitor;
 using Terminus.Actors.Reporting;
 using Terminus.Actors.Steps;
@@ -16,26 +16,29 @@ using Terminus.Core.Services;
 
 namespace Terminus.Actors.Hosting;
 
-/// <summary>Marker for the registry: the running intake and monitor streams and their drain controls.</summary>
-public sealed record TerminusStreams(DrainSignal JobsDrain, DrainSignal MonitorDrain, Task JobsCompleted, Task MonitorCompleted);
-
 public static class TerminusHostingExtensions
 {
     public static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan LedgerStopTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Everything the daemon runs: reporter, step pools, supervisor, job intake and probe responder.</summary>
+    /// <summary>
+    /// Everything the daemon runs: the job ledger (SQLite), reporter, step pools, host health, supervisor (which
+    /// resumes the ledger's unfinished jobs first), job intake and probe responder.
+    /// </summary>
     public static AkkaConfigurationBuilder AddTerminus(this AkkaConfigurationBuilder builder, TerminusSettings settings, TerminusRuntime runtime)
     {
         var maxJobs = settings.MaxConcurrentJobs;
+        var gate = new AdmissionGate(maxJobs);
         // As 0.7's send-only task stubs publish them (ignore_result=True), from this process.
         var encoder = new CeleryEncoder(CeleryOrigin.ForThisProcess(), ignoreResult: true);
 
         return builder
+            .WithLedger(settings.LedgerPath)
             .AddHocon($$"""
                 akka.coordinated-shutdown.phases.service-requests-done.timeout = {{(int)DrainTimeout.TotalSeconds + 2}}s
-                akka.coordinated-shutdown.phases.service-stop.timeout = {{(int)FlushTimeout.TotalSeconds + 2}}s
+                akka.coordinated-shutdown.phases.service-stop.timeout = {{(int)(FlushTimeout + LedgerStopTimeout).TotalSeconds + 2}}s
                 """, HoconAddMode.Prepend)
             .WithActors((system, registry) =>
             {
@@ -51,8 +54,9 @@ public static class TerminusHostingExtensions
                     Pool(runtime.Uploader, Math.Max(1, Math.Min(maxJobs, 4)), "rsync-uploader"),
                     JobTimeouts.Default,
                     settings.JobDir);
+                system.ActorOf(HostHealthActor.Props(gate, settings.JobDir, settings.ServiceDir, settings.Execution.MinFreeBytes), "host-health");
                 var supervisor = system.ActorOf(
-                    JobSupervisorActor.Props((request, delivery) => JobActor.Props(request, delivery, deps), reporter), "job-supervisor");
+                    JobSupervisorActor.Props((id, start) => JobActor.Props(id, start, deps), reporter, gate, settings.HostName), "job-supervisor");
                 registry.Register<StatusReporterActor>(reporter);
                 registry.Register<JobSupervisorActor>(supervisor);
             })
@@ -64,56 +68,60 @@ public static class TerminusHostingExtensions
                 var supervisor = registry.Get<JobSupervisorActor>();
 
                 var jobsDrain = new DrainSignal();
-                var jobs = new JobIntake(supervisor, log).Graph(JobIntake.Reconnecting(new AmqpSourceSettings(
-                    factory, settings.JobQueue, (ushort)maxJobs, $"terminus-jobs@{settings.HostName}", jobsDrain, log)), maxJobs)
+                new JobIntake(supervisor, gate, log).Graph(JobIntake.Reconnecting(new AmqpSourceSettings(
+                    factory, settings.JobQueue, (ushort)maxJobs, $"terminus-jobs@{settings.HostName}", jobsDrain, log)))
                     .Run(materializer);
 
                 var monitorDrain = new DrainSignal();
                 var responder = new MonitorResponder(runtime.CreatePublisher("terminus-monitor"), encoder, settings.HostName, log);
-                var monitor = responder.Graph(JobIntake.Reconnecting(new AmqpSourceSettings(
+                responder.Graph(JobIntake.Reconnecting(new AmqpSourceSettings(
                     factory, settings.MonitorQueue, 4, $"terminus-monitor@{settings.HostName}", monitorDrain, log)))
                     .Run(materializer);
 
-                registry.Register<TerminusStreams>(system.ActorOf(Props.Empty, "streams")); // placeholder ref for ordering
-                RegisterShutdown(system, registry, jobsDrain, monitorDrain, jobs, log);
-                log.Info("Terminus daemon for host {0}: consuming {1} (at most {2} concurrent jobs) and {3}, broker {4}",
-                    settings.HostName, settings.JobQueue, maxJobs, settings.MonitorQueue, settings.Broker.Describe());
+                RegisterShutdown(system, registry, jobsDrain, monitorDrain, log);
+                log.Info("Terminus daemon for host {0}: consuming {1} (at most {2} concurrent jobs) and {3}, broker {4}, ledger {5}",
+                    settings.HostName, settings.JobQueue, maxJobs, settings.MonitorQueue, settings.Broker.Describe(), settings.LedgerPath);
             });
     }
 
-    private static void RegisterShutdown(ActorSystem system, IActorRegistry registry, DrainSignal jobs, DrainSignal monitor,
-        Task jobsCompleted, ILoggingAdapter log)
+    private static void RegisterShutdown(ActorSystem system, IActorRegistry registry, DrainSignal jobs, DrainSignal monitor, ILoggingAdapter log)
     {
         var shutdown = CoordinatedShutdown.Get(system);
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "stop-consuming", () =>
         {
-            log.Info("Stopping: no new jobs or probes are taken; settling what is in flight");
+            log.Info("Stopping: no new jobs or probes are taken; running services go on and are picked up at the next start");
             jobs.Request();
             monitor.Request();
             return Task.FromResult(Akka.Done.Instance);
         });
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "settle-in-flight", async () =>
         {
-            var drained = await Task.WhenAny(Task.WhenAll(jobs.Drained, monitor.Drained), Task.Delay(DrainTimeout)).ConfigureAwait(false);
+            await Task.WhenAny(Task.WhenAll(jobs.Drained, monitor.Drained), Task.Delay(DrainTimeout)).ConfigureAwait(false);
             if (!jobs.Drained.IsCompleted)
-                log.Warning("Jobs still in flight after {0} s; their requests stay unacknowledged and come back on the next start", DrainTimeout.TotalSeconds);
-            _ = drained;
+                log.Warning("Requests still being taken after {0} s; they stay unacknowledged and come back on the next start", DrainTimeout.TotalSeconds);
             return Akka.Done.Instance;
         });
-        shutdown.AddTask(CoordinatedShutdown.PhaseServiceStop, "flush-statuses", async () =>
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceStop, "flush-statuses-and-close-ledger", async () =>
         {
             try
             {
                 var reporter = registry.Get<StatusReporterActor>();
                 var flushed = await reporter.Ask<StatusesFlushed>(FlushStatuses.Instance, FlushTimeout).ConfigureAwait(false);
-                if (flushed.Unpublished > 0) log.Warning("{0} statuses could not be delivered before stopping", flushed.Unpublished);
+                if (flushed.Unpublished > 0) log.Warning("{0} statuses could not be delivered before stopping; they are sent at the next start", flushed.Unpublished);
             }
             catch (Exception e)
             {
-                log.Warning("Statuses not all delivered within {0} s: {1}", FlushTimeout.TotalSeconds, e.Message);
+                log.Warning("Statuses not all delivered within {0} s ({1}); the rest are sent at the next start", FlushTimeout.TotalSeconds, e.Message);
+            }
+            try
+            {
+                await registry.Get<JobSupervisorActor>().Ask<LedgerStopped>(StopLedger.Instance, LedgerStopTimeout).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                log.Warning("The ledger could not record the clean stop ({0}); the next start treats this run as crashed", e.Message);
             }
             return Akka.Done.Instance;
         });
-        _ = jobsCompleted;
     }
 }

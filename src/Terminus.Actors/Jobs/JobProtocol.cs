@@ -1,17 +1,40 @@
 using Akka.Actor;
 using Terminus.Actors.Amqp;
+using Terminus.Actors.Intake;
+using Terminus.Core.Celery;
 using Terminus.Core.Jobs;
+using Terminus.Core.Ledger;
 
 namespace Terminus.Actors.Jobs;
 
-/// <summary>A decoded <c>execute_terminus_job</c> with its unsettled delivery, from the intake to the supervisor.</summary>
-public sealed record SubmitJob(JobRequest Request, IDelivery Delivery) : INoSerializationVerificationNeeded;
+/// <summary>A decoded <c>execute_terminus_job</c> with its unsettled delivery and the job slot it was taken with.</summary>
+public sealed record SubmitJob(JobRequest Request, CeleryTask Task, IDelivery Delivery, JobSlot Slot) : INoSerializationVerificationNeeded;
 
-/// <summary>Another delivery of a job that is already live (a redelivery or a re-send): settled with the job.</summary>
+/// <summary>Another delivery of a job the daemon already has (a redelivery or a re-send): acknowledged, never run again.</summary>
 public sealed record AttachDelivery(IDelivery Delivery) : INoSerializationVerificationNeeded;
 
-/// <summary>A job's terminal status was confirmed and its deliveries settled; the supervisor retires it.</summary>
-public sealed record JobFinished(JobId JobId, string Status, string Message);
+/// <summary>How a JobActor starts: with a request just taken, or from its ledger after a restart or a crash.</summary>
+public abstract record JobStart : INoSerializationVerificationNeeded
+{
+    /// <param name="Poisoned">Earlier attempts to take this request died with the daemon: refuse it without running it.</param>
+    public sealed record NewRequest(CeleryTask Task, JobRequest Request, IDelivery Delivery, bool Poisoned) : JobStart;
+
+    /// <param name="AfterCrash">The previous incarnation died (daemon crash or actor failure) rather than stopping cleanly.</param>
+    public sealed record Resume(bool AfterCrash) : JobStart;
+}
+
+/// <summary>The job's terminal status is confirmed and its directory dealt with: the supervisor retires it.</summary>
+public sealed record JobDone(JobId JobId, OutboxEntry Terminal, string TaskId, string? RootTaskId);
+
+/// <summary>Admitted, but the daemon died before the job's acceptance was written: nothing to resume.</summary>
+public sealed record JobNotFound(JobId JobId);
+
+/// <summary>From the supervisor once the retirement is in its ledger: the job may drop its journal and stop.</summary>
+public sealed record RetireJob
+{
+    public static readonly RetireJob Instance = new();
+    private RetireJob() { }
+}
 
 /// <summary>The JobActor's collaborators: who validates, who reports, the step pools, and where job directories live.</summary>
 public sealed record JobDependencies(
@@ -28,3 +51,11 @@ public sealed record JobTimeouts(TimeSpan RunGrace, TimeSpan Package, TimeSpan U
 {
     public static readonly JobTimeouts Default = new(TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2));
 }
+
+public sealed record GetLiveJobs
+{
+    public static readonly GetLiveJobs Instance = new();
+    private GetLiveJobs() { }
+}
+
+public sealed record LiveJobs(IReadOnlyList<JobId> JobIds);

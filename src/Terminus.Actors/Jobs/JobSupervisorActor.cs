@@ -1,111 +1,203 @@
 using Akka.Actor;
 using Akka.Event;
-using Terminus.Actors.Amqp;
+using Akka.Persistence;
+using Terminus.Actors.Intake;
 using Terminus.Actors.Reporting;
 using Terminus.Core.Jobs;
+using Terminus.Core.Ledger;
 
 namespace Terminus.Actors.Jobs;
 
 /// <summary>
-/// One child per job, keyed by job id. A second delivery of a live job joins it instead of starting another
-/// run; one of a job that just finished is acked without running it again. A job actor that crashes still
-/// gets its terminal status, sent from here.
+/// Keeps the job ledger's index (<c>job-ledger</c>): which jobs are live, which finished and with what status, and
+/// whether the last run of the daemon ended cleanly. One child per live job, keyed by job id. On start it resumes
+/// every live job from its journal before any new request is taken. A request for a live job joins it; one for a
+/// finished job gets that job's final status again; neither runs anything. A child that fails is resumed from its
+/// journal, with backoff; a job that keeps failing gives up on its own (<see cref="JobActor.MaxCrashResumes"/>).
 /// </summary>
-public sealed class JobSupervisorActor : ReceiveActor
+public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
 {
-    private const int RememberedFinishedJobs = 4096;
+    public const string LedgerId = "job-ledger";
+    /// <summary>Admissions of the same request lost to daemon crashes after which it is refused (a poison request).</summary>
+    public const int MaxAbandonedAdmissions = 3;
+    private const int SnapshotEvery = 200;
+    private static readonly TimeSpan RetiredRetention = TimeSpan.FromDays(30);
+    private const int MaxRetiredKept = 100_000;
 
-    private readonly Func<JobRequest, IDelivery, Props> _jobProps;
+    private readonly Func<JobId, JobStart, Props> _jobProps;
     private readonly IActorRef _reporter;
+    private readonly AdmissionGate _gate;
+    private readonly string _host;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<JobId, LiveJob> _live = new();
+    private readonly LedgerState _state = new();
+    private readonly Dictionary<JobId, IActorRef> _children = new();
     private readonly Dictionary<IActorRef, JobId> _byActor = new();
-    private readonly Dictionary<JobId, List<IDelivery>> _orphaned = new();
-    private readonly Dictionary<JobId, string> _finished = new();
-    private readonly Queue<JobId> _finishedOrder = new();
+    private readonly Dictionary<JobId, JobSlot> _slots = new();
+    private readonly Dictionary<JobId, int> _respawns = new();
+    private readonly HashSet<IActorRef> _leaving = new();
 
-    public JobSupervisorActor(Func<JobRequest, IDelivery, Props> jobProps, IActorRef reporter)
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public override string PersistenceId => LedgerId;
+
+    public JobSupervisorActor(Func<JobId, JobStart, Props> jobProps, IActorRef reporter, AdmissionGate gate, string host)
     {
         _jobProps = jobProps;
         _reporter = reporter;
+        _gate = gate;
+        _host = host;
 
-        Receive<SubmitJob>(Submit);
-        Receive<JobFinished>(Retire);
-        Receive<Terminated>(OnTerminated);
-        Receive<StatusConfirmed>(OnOrphanStatusConfirmed);
-        Receive<GetLiveJobs>(_ => Sender.Tell(new LiveJobs(_live.Keys.ToArray())));
+        Recover<SnapshotOffer>(offer => { if (offer.Snapshot is LedgerSnapshot s) _state.Apply(s); });
+        Recover<ILedgerRecord>(record => _state.Apply(record));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<SubmitJob>(Submit);
+        Command<JobDone>(Retire);
+        Command<JobNotFound>(Abandon);
+        Command<Terminated>(OnTerminated);
+        Command<Respawn>(r => { if (_state.Live.ContainsKey(r.JobId) && !_children.ContainsKey(r.JobId)) Spawn(r.JobId, new JobStart.Resume(AfterCrash: true)); });
+        Command<StopLedger>(_ =>
+        {
+            var replyTo = Sender;
+            Persist(new DaemonStopped(DateTimeOffset.UtcNow), e =>
+            {
+                _state.Apply(e);
+                replyTo.Tell(LedgerStopped.Instance);
+            });
+        });
+        Command<GetLiveJobs>(_ => Sender.Tell(new LiveJobs(_state.Live.Keys.ToArray())));
+        Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
+        Command<SaveSnapshotFailure>(f => _log.Warning("Job ledger snapshot failed: {0}", f.Cause.Message));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f => _log.Warning("Job ledger: old entries could not be trimmed: {0}", f.Cause.Message));
     }
 
-    public static Props Props(Func<JobRequest, IDelivery, Props> jobProps, IActorRef reporter) =>
-        Akka.Actor.Props.Create(() => new JobSupervisorActor(jobProps, reporter));
+    public static Props Props(Func<JobId, JobStart, Props> jobProps, IActorRef reporter, AdmissionGate gate, string host) =>
+        Akka.Actor.Props.Create(() => new JobSupervisorActor(jobProps, reporter, gate, host));
 
-    /// <summary>A step with side effects must never be restarted half-way: a failing job actor stops.</summary>
+    /// <summary>A job actor that throws is stopped (never restarted half-way through a side effect), then resumed from its journal.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
+
+    private void OnRecovered()
+    {
+        var crashed = _state.RunOpen;
+        Persist(new DaemonStarted(_host, DateTimeOffset.UtcNow), e =>
+        {
+            _state.Apply(e);
+            foreach (var id in _state.Live.Keys.OrderBy(i => i.Value))
+            {
+                _slots[id] = _gate.Occupy();
+                Spawn(id, new JobStart.Resume(crashed));
+            }
+            if (_state.Live.Count > 0 || crashed)
+                _log.Info("Job ledger recovered: {0} unfinished job(s) resumed; the previous run {1}", _state.Live.Count,
+                    crashed ? "ended without a clean stop (crash or kill)" : "stopped cleanly");
+            _gate.MarkRecovered();
+        });
+    }
 
     private void Submit(SubmitJob submit)
     {
         var id = submit.Request.JobId;
-        if (_live.TryGetValue(id, out var live))
+        if (_state.Live.ContainsKey(id))
         {
-            live.Deliveries.Add(submit.Delivery);
-            live.Actor.Tell(new AttachDelivery(submit.Delivery));
+            if (_children.TryGetValue(id, out var child)) child.Tell(new AttachDelivery(submit.Delivery));
+            else _ = submit.Delivery.AckAsync(); // being resumed after a failure: the job is in the ledger already
+            submit.Slot.Release();
             return;
         }
-        if (_orphaned.TryGetValue(id, out var orphaned)) { orphaned.Add(submit.Delivery); return; }
-        if (_finished.TryGetValue(id, out var status))
+        if (_state.Retired.TryGetValue(id, out var retired))
         {
-            _log.Info("Job #{0}: already finished with status {1}; duplicate request acknowledged without running it again", id, status);
+            _log.Info("Job #{0}: the request came again but the job finished ({1}); its final status is sent again, nothing runs", id, retired.Status);
+            _reporter.Tell(new ReportStatus(id, retired.Seq, retired.Status, retired.Message, true, retired.TaskId, retired.RootTaskId), ActorRefs.NoSender);
             _ = submit.Delivery.AckAsync();
+            submit.Slot.Release();
             return;
         }
+        var poisoned = _state.AbandonedAdmissions(submit.Task.Id) >= MaxAbandonedAdmissions;
+        if (poisoned) _log.Error("Job #{0}: taking request {1} failed {2} times with the daemon: it is refused", id, submit.Task.Id, MaxAbandonedAdmissions);
+        Persist(new JobAdmitted(id.Value, submit.Task.Id, DateTimeOffset.UtcNow), e =>
+        {
+            _state.Apply(e);
+            _slots[id] = submit.Slot;
+            Spawn(id, new JobStart.NewRequest(submit.Task, submit.Request, submit.Delivery, poisoned));
+            MaybeSnapshot();
+        });
+    }
 
-        var actor = Context.ActorOf(_jobProps(submit.Request, submit.Delivery), $"job-{id}");
+    private void Spawn(JobId id, JobStart start)
+    {
+        var actor = Context.ActorOf(_jobProps(id, start), $"job-{id}");
         Context.Watch(actor);
-        _live[id] = new LiveJob(actor, [submit.Delivery]);
+        _children[id] = actor;
         _byActor[actor] = id;
     }
 
-    private void Retire(JobFinished finished)
+    private void Retire(JobDone done)
     {
-        if (_live.Remove(finished.JobId, out var live))
+        var child = Sender;
+        var t = done.Terminal;
+        Persist(new JobRetired(done.JobId.Value, t.Status, t.Message, t.Seq, done.TaskId, done.RootTaskId, DateTimeOffset.UtcNow), e =>
         {
-            _byActor.Remove(live.Actor);
-            Context.Unwatch(live.Actor);
-            // PoisonPill, not Stop: deliveries forwarded before this point are still handled (acked) in order.
-            live.Actor.Tell(PoisonPill.Instance);
-        }
-        Remember(finished.JobId, finished.Status);
+            _state.Apply(e);
+            Leave(done.JobId, child);
+            child.Tell(RetireJob.Instance);
+            MaybeSnapshot();
+        });
+    }
+
+    private void Abandon(JobNotFound notFound)
+    {
+        var child = Sender;
+        var taskId = _state.Live.GetValueOrDefault(notFound.JobId, "");
+        Persist(new JobAbandoned(notFound.JobId.Value, taskId, DateTimeOffset.UtcNow), e =>
+        {
+            _state.Apply(e);
+            Leave(notFound.JobId, child);
+        });
+    }
+
+    /// <summary>The job no longer holds a slot; its actor is stopping on purpose.</summary>
+    private void Leave(JobId id, IActorRef child)
+    {
+        _leaving.Add(child);
+        _children.Remove(id);
+        _respawns.Remove(id);
+        if (_slots.Remove(id, out var slot)) slot.Release();
     }
 
     private void OnTerminated(Terminated terminated)
     {
-        if (!_byActor.Remove(terminated.ActorRef, out var id) || !_live.Remove(id, out var live)) return;
-        _log.Error("Job #{0}: its actor stopped unexpectedly; reporting the job as failed", id);
-        _orphaned[id] = live.Deliveries;
-        _reporter.Tell(new ReportStatus(id, JobStatuses.Failed,
-            StatusTexts.StoppedWithError("internal error in Terminus; see the daemon log"), Terminal: true));
+        var actor = terminated.ActorRef;
+        _byActor.Remove(actor, out var id);
+        if (_leaving.Remove(actor)) return;
+        if (!_children.Remove(id)) return;
+        var attempt = _respawns[id] = _respawns.GetValueOrDefault(id) + 1;
+        var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempt - 1)));
+        _log.Error("Job #{0}: its actor stopped unexpectedly; resuming it from the ledger in {1} s", id, delay.TotalSeconds);
+        Timers.StartSingleTimer(("respawn", id), new Respawn(id), delay);
     }
 
-    private void OnOrphanStatusConfirmed(StatusConfirmed confirmed)
+    private void MaybeSnapshot()
     {
-        if (!_orphaned.Remove(confirmed.JobId, out var deliveries)) return;
-        foreach (var d in deliveries) _ = d.AckAsync();
-        Remember(confirmed.JobId, confirmed.Status);
+        if (LastSequenceNr % SnapshotEvery != 0) return;
+        var snapshot = _state.ToSnapshot(DateTimeOffset.UtcNow, RetiredRetention, MaxRetiredKept);
+        _state.Apply(snapshot); // drop from memory what the snapshot drops
+        SaveSnapshot(snapshot);
     }
 
-    private void Remember(JobId id, string status)
-    {
-        if (_finished.TryAdd(id, status)) _finishedOrder.Enqueue(id);
-        if (_finishedOrder.Count > RememberedFinishedJobs) _finished.Remove(_finishedOrder.Dequeue());
-    }
-
-    private sealed record LiveJob(IActorRef Actor, List<IDelivery> Deliveries);
+    private sealed record Respawn(JobId JobId);
 }
 
-public sealed record GetLiveJobs
+/// <summary>Graceful stop: the supervisor records that this run ended cleanly, then answers <see cref="LedgerStopped"/>.</summary>
+public sealed record StopLedger
 {
-    public static readonly GetLiveJobs Instance = new();
-    private GetLiveJobs() { }
+    public static readonly StopLedger Instance = new();
+    private StopLedger() { }
 }
 
-public sealed record LiveJobs(IReadOnlyList<JobId> JobIds);
+public sealed record LedgerStopped
+{
+    public static readonly LedgerStopped Instance = new();
+    private LedgerStopped() { }
+}

@@ -3,9 +3,14 @@ using Terminus.Core.Jobs;
 
 namespace Terminus.Actors.Reporting;
 
-/// <summary>Send a job status to the portal. <paramref name="Terminal"/> marks the last one the job will ever send.</summary>
+/// <summary>
+/// Send a job status to the portal. <paramref name="Seq"/> is the status's number within its job (from the job's
+/// ledger: the same status sent again keeps its number, so the portal can drop the copy); <paramref name="Terminal"/>
+/// marks the job's last status: nothing numbered after it is ever sent.
+/// </summary>
 public sealed record ReportStatus(
     JobId JobId,
+    long Seq,
     string Status,
     string Message,
     bool Terminal,

@@ -8,8 +8,8 @@ namespace Terminus.Actors.Reporting;
 
 /// <summary>
 /// The one owner of status publishing. Statuses of a job go out in the order they were asked for, one at a
-/// time, each retried with backoff until the broker confirms it; jobs do not wait on each other. Nothing is
-/// sent for a job after its terminal status.
+/// time, each retried with backoff until the broker confirms it; jobs do not wait on each other. Numbers come
+/// from the job's ledger; nothing numbered after a job's terminal status is sent (a copy of it may be).
 /// </summary>
 public sealed class StatusReporterActor : ReceiveActor, IWithTimers
 {
@@ -21,9 +21,8 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
     private readonly string _host;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<JobId, Outbox> _outboxes = new();
-    private readonly HashSet<JobId> _terminal = new();
+    private readonly Dictionary<JobId, long> _terminalSeq = new();
     private readonly Queue<JobId> _terminalOrder = new();
-    private readonly Dictionary<JobId, long> _nextSequence = new();
     private readonly List<IActorRef> _flushWaiters = new();
     private readonly CancellationTokenSource _stopping = new();
 
@@ -51,17 +50,16 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
 
     private void Enqueue(ReportStatus report)
     {
-        if (_terminal.Contains(report.JobId))
+        if (_terminalSeq.TryGetValue(report.JobId, out var terminal) && report.Seq > terminal)
         {
-            _log.Warning("Job #{0}: dropped status {1} ({2}): the job already sent its terminal status", report.JobId, report.Status, report.Message);
+            _log.Warning("Job #{0}: dropped status {1} ({2}, seq {3}): the job already sent its terminal status (seq {4})",
+                report.JobId, report.Status, report.Message, report.Seq, terminal);
             return;
         }
-        if (report.Terminal) RememberTerminal(report.JobId);
+        if (report.Terminal) RememberTerminal(report.JobId, report.Seq);
 
-        var sequence = _nextSequence.GetValueOrDefault(report.JobId) + 1;
-        _nextSequence[report.JobId] = sequence;
         if (!_outboxes.TryGetValue(report.JobId, out var outbox)) _outboxes[report.JobId] = outbox = new Outbox();
-        outbox.Items.Enqueue(new Item(report, sequence, Sender));
+        outbox.Items.Enqueue(new Item(report, report.Seq, Sender));
         TrySend(report.JobId);
     }
 
@@ -97,7 +95,6 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
         if (outbox.Items.Count == 0)
         {
             _outboxes.Remove(p.JobId);
-            if (_terminal.Contains(p.JobId)) _nextSequence.Remove(p.JobId);
             ReplyToFlushWaitersIfIdle();
         }
         else TrySend(p.JobId);
@@ -117,11 +114,11 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
     public static TimeSpan Backoff(int attempt) =>
         TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 500 * Math.Pow(2, Math.Max(0, attempt - 1))));
 
-    private void RememberTerminal(JobId jobId)
+    private void RememberTerminal(JobId jobId, long seq)
     {
-        if (!_terminal.Add(jobId)) return;
+        if (!_terminalSeq.TryAdd(jobId, seq)) return;
         _terminalOrder.Enqueue(jobId);
-        if (_terminalOrder.Count > RememberedTerminalJobs) _terminal.Remove(_terminalOrder.Dequeue());
+        if (_terminalOrder.Count > RememberedTerminalJobs) _terminalSeq.Remove(_terminalOrder.Dequeue());
     }
 
     private void ReplyToFlushWaitersIfIdle()

@@ -6,8 +6,11 @@ namespace Terminus.Actors.Steps;
 /// <summary>The three steps of a job after acceptance, each done by a bounded pool of step workers.</summary>
 public enum StepKind { Run, Package, Upload }
 
-/// <summary>Do one step of a job; the worker answers the sender with the messages below.</summary>
-public sealed record RunStep(StepKind Kind, JobSpec Spec) : INoSerializationVerificationNeeded;
+/// <summary>
+/// Do one step of a job; the worker answers the sender with the messages below. <paramref name="Resume"/>: the job
+/// comes back from its ledger, so its service may already run or have run: re-attach to it, never start it twice.
+/// </summary>
+public sealed record RunStep(StepKind Kind, JobSpec Spec, bool Resume = false) : INoSerializationVerificationNeeded;
 
 /// <summary>The service process is running (the <c>pending</c> → <c>running</c> edge).</summary>
 public sealed record StepStarted(JobId JobId, StepKind Kind);

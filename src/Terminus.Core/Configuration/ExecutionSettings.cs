@@ -10,6 +10,7 @@ namespace Terminus.Core.Configuration;
 /// <item><c>TERMINUS_KILL_GRACE_S</c>: between SIGTERM and SIGKILL when a job's time limit is reached.</item>
 /// <item><c>TERMINUS_SERVICE_ENV</c>: names of daemon environment variables passed on to services, which
 /// otherwise get a clean environment (no broker settings or secrets).</item>
+/// <item><c>TERMINUS_MIN_FREE_MB</c>: below this much free space where jobs run, no new request is taken.</item>
 /// </list>
 /// </summary>
 public sealed record ExecutionSettings(
@@ -19,6 +20,11 @@ public sealed record ExecutionSettings(
     TimeSpan KillGrace,
     IReadOnlyList<string> ServiceEnvironment)
 {
+    public const long DefaultMinFreeMb = 1024;
+
+    /// <summary>Admission control: the free space the job directory's file system must keep.</summary>
+    public long MinFreeBytes { get; init; } = DefaultMinFreeMb * 1024 * 1024;
+
     public const string DefaultRunnerPython = "/usr/bin/python3";
     public const long DefaultMaxTarballMb = 10 * 1024;
     public const int DefaultUploadTimeoutSeconds = 300;

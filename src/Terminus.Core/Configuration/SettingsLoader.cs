@@ -60,9 +60,11 @@ public static partial class SettingsLoader
 
         if (errors.Count > 0 || hostName is null || dataDir is null || jobDir is null || serviceDir is null || broker is null)
             return new SettingsLoadResult(null, errors, notes);
+        string ledger = ReadLedgerPath(keys, homeDir, dotDir, errors);
         var settings = new TerminusSettings(hostName, dotDir, dataDir, jobDir, serviceDir, useSlurm, sshAlias, nodes, concurrency, broker)
         {
             Execution = execution,
+            LedgerPath = ledger,
         };
         return new SettingsLoadResult(settings, errors, notes);
     }
@@ -245,6 +247,15 @@ public static partial class SettingsLoader
             : new BrokerSettings(host, port.Value, vhost, user, password, useTls);
     }
 
+    private static string ReadLedgerPath(KeySource keys, string homeDir, string dotDir, List<string> errors)
+    {
+        var fallback = TerminusSettings.DefaultLedgerPath(dotDir);
+        if (keys.Get("TERMINUS_LEDGER") is not { } value) return fallback;
+        if (ExpandPath(value, homeDir) is { } path && !Directory.Exists(path)) return path;
+        errors.Add($"TERMINUS_LEDGER '{value}' is not a file path");
+        return fallback;
+    }
+
     private static ExecutionSettings ReadExecution(KeySource keys, List<string> errors, List<string> notes)
     {
         var d = ExecutionSettings.Default;
@@ -268,7 +279,11 @@ public static partial class SettingsLoader
             if (EnvNameRegex().IsMatch(name)) passed.Add(name);
             else errors.Add($"TERMINUS_SERVICE_ENV: '{name}' is not an environment variable name");
         }
-        return new ExecutionSettings(python, maxMb * 1024 * 1024, TimeSpan.FromSeconds(upload), TimeSpan.FromSeconds(grace), passed);
+        long minFree = keys.Get("TERMINUS_MIN_FREE_MB") is { } f ? PositiveInt("TERMINUS_MIN_FREE_MB", f, errors) ?? 0 : ExecutionSettings.DefaultMinFreeMb;
+        return new ExecutionSettings(python, maxMb * 1024 * 1024, TimeSpan.FromSeconds(upload), TimeSpan.FromSeconds(grace), passed)
+        {
+            MinFreeBytes = minFree * 1024 * 1024,
+        };
     }
 
     private static string? ReadPassword(string path, List<string> errors)

@@ -28,6 +28,12 @@ public sealed record TerminusSettings(
     /// <summary>How jobs run: runner Python, output size cap, timeouts, environment passed to services.</summary>
     public ExecutionSettings Execution { get; init; } = ExecutionSettings.Default;
 
+    /// <summary>The job ledger (SQLite): every accepted job, its transitions and its status outbox. <c>TERMINUS_LEDGER</c>.</summary>
+    public string LedgerPath { get => _ledgerPath ?? DefaultLedgerPath(DotDir); init => _ledgerPath = value; }
+    private readonly string? _ledgerPath;
+
+    public static string DefaultLedgerPath(string dotDir) => Path.Combine(dotDir, "ledger", "terminus-ledger.db");
+
     public string FailedJobDir => Path.Combine(JobDir, "__failed");
 
     public string LogDir => Path.Combine(DotDir, "logs");

@@ -21,7 +21,7 @@ public sealed record RunnerEvent(string Status, string Message);
 public sealed record ExitRecord(string Status, string Message, int? ExitCode, int? Signal);
 
 /// <summary><c>terminus_runner.json</c>: who the runner is, so it can be recognised later (pid and start time).</summary>
-public sealed record RunnerRecord(int Pid, int ProcessGroup, long? StartTicks, string HostName);
+public sealed record RunnerRecord(int Pid, int ProcessGroup, long? StartTicks, string HostName, DateTime? StartedUtc = null);
 
 /// <summary>Parsers for the runner's files. Bad or partial content is skipped, never thrown.</summary>
 public static class RunnerRecords
@@ -84,7 +84,9 @@ public static class RunnerRecords
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || Int(root, "pid") is not { } pid) return null;
             long? ticks = root.TryGetProperty("start_ticks", out var t) && t.TryGetInt64(out var v) ? v : null;
-            return new RunnerRecord(pid, Int(root, "pgid") ?? pid, ticks, Str(root, "hostname") ?? "");
+            DateTime? started = DateTime.TryParseExact(Str(root, "started"), "yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var s) ? s : null;
+            return new RunnerRecord(pid, Int(root, "pgid") ?? pid, ticks, Str(root, "hostname") ?? "", started);
         }
         catch (JsonException)
         {

@@ -23,7 +23,7 @@ public static class JobLifecycle
         [JobPhase.Pending] = [JobPhase.Running, JobPhase.Failed, JobPhase.TimedOut],
         [JobPhase.Running] = [JobPhase.Succeeded, JobPhase.Failed, JobPhase.TimedOut],
         // Succeeded is terminal in test mode; otherwise the results are packaged and uploaded.
-        [JobPhase.Succeeded] = [JobPhase.Packaging],
+        [JobPhase.Succeeded] = [JobPhase.Packaging, JobPhase.Failed],
         [JobPhase.Packaging] = [JobPhase.Uploading, JobPhase.Failed],
         [JobPhase.Uploading] = [JobPhase.Uploaded, JobPhase.Failed],
         [JobPhase.Uploaded] = [],

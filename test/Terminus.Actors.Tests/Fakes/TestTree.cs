@@ -16,6 +16,7 @@ internal sealed class TestTree : IDisposable
     }
 
     public string Root { get; }
+    public string JobRoot => Path.Combine(Root, "jobs");
 
     public JobValidator Validator() => new(Path.Combine(Root, "data"), new ServiceCatalog(Path.Combine(Root, "services")));
 

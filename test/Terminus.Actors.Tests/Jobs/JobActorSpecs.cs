@@ -6,18 +6,25 @@ using Terminus.Actors.Steps;
 using Terminus.Actors.Tests.Fakes;
 using Terminus.Core.Celery;
 using Terminus.Core.Jobs;
+using Terminus.Core.Ledger;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Terminus.Actors.Tests.Jobs;
 
+/// <summary>The JobActor with probes for its steps and reporter, on a journal that outlives each incarnation.</summary>
 public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
 {
+    private static string NewStore() => $"job-actor-{Guid.NewGuid():N}";
     private readonly TestTree _tree = new();
     private readonly TestProbe _reporter, _runner, _packager, _uploader;
+    private readonly string _store;
 
-    public JobActorSpecs(ITestOutputHelper output) : base(TestConfigs.VirtualTime, output: output)
+    public JobActorSpecs(ITestOutputHelper output) : this(NewStore(), output) { }
+
+    private JobActorSpecs(string store, ITestOutputHelper output) : base(TestConfigs.VirtualTimeWithLedger(store), output: output)
     {
+        _store = store;
         _reporter = CreateTestProbe("reporter");
         _runner = CreateTestProbe("runner");
         _packager = CreateTestProbe("packager");
@@ -30,76 +37,105 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
         if (disposing) _tree.Dispose();
     }
 
-    private (IActorRef Job, FakeDelivery Delivery) Start(FakeDelivery delivery)
+    private JobDependencies Deps => new(_tree.Validator(), _reporter, _runner, _packager, _uploader, JobTimeouts.Default, _tree.JobRoot);
+
+    private IActorRef Start(FakeDelivery delivery, bool poisoned = false)
     {
         var task = ((DecodedTask)CeleryDecoder.Decode(delivery.Message)).Task;
         var request = ((BoundJob)JobRequestBinder.Bind(task)).Request;
-        var deps = new JobDependencies(_tree.Validator(), _reporter, _runner, _packager, _uploader, JobTimeouts.Default, Path.Combine(_tree.Root, "jobs"));
-        return (ChildActorOf(JobActor.Props(request, delivery, deps)), delivery);
+        return ChildActorOf(JobActor.Props(request.JobId, new JobStart.NewRequest(task, request, delivery, poisoned), Deps));
     }
 
-    private async Task<ReportStatus> ExpectStatus(string status, string? message = null)
+    private IActorRef Resume(long id, bool afterCrash) => ChildActorOf(JobActor.Props(new JobId(id), new JobStart.Resume(afterCrash), Deps));
+
+    private async Task<ReportStatus> ExpectStatus(string status, string? message = null, long? seq = null)
     {
         var report = await _reporter.ExpectMsgAsync<ReportStatus>();
         Assert.Equal(status, report.Status);
         if (message is not null) Assert.Equal(message, report.Message);
+        if (seq is not null) Assert.Equal(seq, report.Seq);
         return report;
     }
 
-    private async Task ConfirmTerminal(IActorRef job, ReportStatus terminal, FakeDelivery delivery)
+    private Task AwaitJournal(long id, Func<ILedgerRecord, bool> written) => AwaitConditionAsync(() =>
+    {
+        var store = SharedMemoryJournal.Stores[_store];
+        lock (store.Gate)
+            return Task.FromResult(store.Events.TryGetValue($"job-{id}", out var events) && events.Values.Any(e =>
+                written((ILedgerRecord)Sys.Serialization.Deserialize(e.Bytes, e.Serializer, e.Manifest))));
+    });
+
+    private static void Confirm(IActorRef job, ReportStatus report) => job.Tell(new StatusConfirmed(report.JobId, report.Seq, report.Status));
+
+    /// <summary>Confirms the terminal status, expects JobDone, retires the job and sees it stop.</summary>
+    private async Task ConfirmTerminalAndRetire(IActorRef job, ReportStatus terminal)
     {
         Assert.True(terminal.Terminal);
-        Assert.False(delivery.Acked, "the delivery must not be acked before the terminal status is confirmed");
-        job.Tell(new StatusConfirmed(terminal.JobId, 9, terminal.Status), _reporter);
-        var finished = await ExpectMsgAsync<JobFinished>();
-        Assert.Equal(terminal.Status, finished.Status);
-        await AwaitConditionAsync(() => Task.FromResult(delivery.Acked));
+        Watch(job);
+        Confirm(job, terminal);
+        var done = await ExpectMsgAsync<JobDone>();
+        Assert.Equal((terminal.Status, terminal.Seq), (done.Terminal.Status, done.Terminal.Seq));
+        job.Tell(RetireJob.Instance);
+        await ExpectTerminatedAsync(job);
     }
 
-    [Fact]
-    public async Task JobActor_should_fail_an_unknown_service_and_ack_only_after_the_status_is_confirmed()
+    private async Task<RunStep> ToRunning(IActorRef job)
     {
-        var (job, delivery) = Start(FakeDelivery.Job(41, service: "nope"));
-        var failed = await ExpectStatus(JobStatuses.Failed, "Post-processing service 'nope' is not available.");
-        Assert.Equal(new JobId(41), failed.JobId);
-        await _runner.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
-        await ConfirmTerminal(job, failed, delivery);
-    }
-
-    [Fact]
-    public async Task JobActor_should_report_pending_running_success_in_test_mode()
-    {
-        var (job, delivery) = Start(FakeDelivery.Job(42, kwargs: "{\"test\": true}"));
-        var pending = await ExpectStatus(JobStatuses.Pending, StatusTexts.Submitted);
-        Assert.False(pending.Terminal);
-        var run = await _runner.ExpectMsgAsync<RunStep>();
-        Assert.Equal(StepKind.Run, run.Kind);
-        Assert.True(run.Spec.TestMode);
-
-        job.Tell(new StepStarted(run.Spec.JobId, StepKind.Run), _runner);
-        await ExpectStatus(JobStatuses.Running, StatusTexts.Running);
-        job.Tell(new StepSucceeded(run.Spec.JobId, StepKind.Run), _runner);
-        var success = await ExpectStatus(JobStatuses.Success, StatusTexts.Completed);
-        await _packager.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
-        await ConfirmTerminal(job, success, delivery);
-    }
-
-    [Fact]
-    public async Task JobActor_should_package_and_upload_after_success()
-    {
-        var (job, delivery) = Start(FakeDelivery.Job(43));
-        await ExpectStatus(JobStatuses.Pending);
+        await ExpectStatus(JobStatuses.Pending, StatusTexts.Submitted, seq: 1);
         var run = await _runner.ExpectMsgAsync<RunStep>();
         job.Tell(new StepStarted(run.Spec.JobId, StepKind.Run));
-        await ExpectStatus(JobStatuses.Running);
+        await ExpectStatus(JobStatuses.Running, StatusTexts.Running, seq: 2);
+        return run;
+    }
+
+    [Fact]
+    public async Task The_delivery_is_acked_once_the_job_is_in_the_ledger_long_before_its_end()
+    {
+        var delivery = FakeDelivery.Job(40);
+        var job = Start(delivery);
+        await AwaitConditionAsync(() => Task.FromResult(delivery.Acked));
+        var run = await ToRunning(job);
+        Assert.False(run.Resume);
+        Assert.Contains("job-40", SharedMemoryJournal.Stores[_store].PersistenceIds);
+    }
+
+    [Fact]
+    public async Task An_unknown_service_fails_with_the_0_7_text_and_the_job_retires_once_the_broker_confirmed_it()
+    {
+        var job = Start(FakeDelivery.Job(41, service: "nope"));
+        var failed = await ExpectStatus(JobStatuses.Failed, "Post-processing service 'nope' is not available.", seq: 1);
+        await _runner.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // not done before the confirm
+        await ConfirmTerminalAndRetire(job, failed);
+        Assert.DoesNotContain("job-41", SharedMemoryJournal.Stores[_store].PersistenceIds.Where(p =>
+            SharedMemoryJournal.Stores[_store].Events[p].Count > 0));
+    }
+
+    [Fact]
+    public async Task Test_mode_ends_at_success()
+    {
+        var job = Start(FakeDelivery.Job(42, kwargs: "{\"test\": true}"));
+        var run = await ToRunning(job);
+        Assert.True(run.Spec.TestMode);
+        job.Tell(new StepSucceeded(run.Spec.JobId, StepKind.Run));
+        var success = await ExpectStatus(JobStatuses.Success, StatusTexts.Completed, seq: 3);
+        await _packager.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        await ConfirmTerminalAndRetire(job, success);
+    }
+
+    [Fact]
+    public async Task After_success_the_results_are_packaged_and_uploaded()
+    {
+        var job = Start(FakeDelivery.Job(43));
+        var run = await ToRunning(job);
         job.Tell(new StepSucceeded(run.Spec.JobId, StepKind.Run));
         Assert.False((await ExpectStatus(JobStatuses.Success)).Terminal);
         Assert.Equal(StepKind.Package, (await _packager.ExpectMsgAsync<RunStep>()).Kind);
         job.Tell(new StepSucceeded(run.Spec.JobId, StepKind.Package));
         Assert.Equal(StepKind.Upload, (await _uploader.ExpectMsgAsync<RunStep>()).Kind);
         job.Tell(new StepSucceeded(run.Spec.JobId, StepKind.Upload));
-        var uploaded = await ExpectStatus(JobStatuses.Uploaded, StatusTexts.Uploaded);
-        await ConfirmTerminal(job, uploaded, delivery);
+        var uploaded = await ExpectStatus(JobStatuses.Uploaded, StatusTexts.Uploaded, seq: 4);
+        await ConfirmTerminalAndRetire(job, uploaded);
     }
 
     [Theory]
@@ -107,15 +143,13 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
     [InlineData(StepKind.Run, true, "timed_out", "Job timed out")]
     [InlineData(StepKind.Package, false, "failed", StatusTexts.TarballError)]
     [InlineData(StepKind.Upload, false, "failed", StatusTexts.UploadError)]
-    public async Task JobActor_should_end_a_failed_step_with_its_status(StepKind failing, bool timedOut, string status, string text)
+    public async Task A_failed_step_ends_the_job_with_its_status(StepKind failing, bool timedOut, string status, string text)
     {
-        var (job, delivery) = Start(FakeDelivery.Job(44));
-        await ExpectStatus(JobStatuses.Pending);
-        var id = (await _runner.ExpectMsgAsync<RunStep>()).Spec.JobId;
+        var job = Start(FakeDelivery.Job(44));
+        var id = (await ToRunning(job)).Spec.JobId;
         if (failing != StepKind.Run)
         {
             job.Tell(new StepSucceeded(id, StepKind.Run));
-            await ExpectStatus(JobStatuses.Running);
             await ExpectStatus(JobStatuses.Success);
             await _packager.ExpectMsgAsync<RunStep>();
             if (failing == StepKind.Upload)
@@ -125,48 +159,128 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
             }
         }
         job.Tell(new StepFailed(id, failing, text, "detail", timedOut));
-        var terminal = await ExpectStatus(status, text);
-        await ConfirmTerminal(job, terminal, delivery);
+        await ConfirmTerminalAndRetire(job, await ExpectStatus(status, text));
     }
 
     [Fact]
-    public async Task JobActor_should_time_out_when_the_runner_never_answers()
+    public async Task A_runner_that_never_answers_times_the_job_out()
     {
-        var (job, delivery) = Start(FakeDelivery.Job(45));
+        var job = Start(FakeDelivery.Job(45));
         await ExpectStatus(JobStatuses.Pending);
         await _runner.ExpectMsgAsync<RunStep>();
         // The service allows 1 minute; the safety net adds the run grace (5 min).
         ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromMinutes(5));
         await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
         ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromMinutes(1.1));
-        var timedOut = await ExpectStatus(JobStatuses.TimedOut, StatusTexts.TimedOut);
-        await ConfirmTerminal(job, timedOut, delivery);
+        await ConfirmTerminalAndRetire(job, await ExpectStatus(JobStatuses.TimedOut, StatusTexts.TimedOut));
     }
 
     [Fact]
-    public async Task JobActor_should_ack_every_delivery_of_the_job_and_ignore_late_step_replies()
+    public async Task Another_delivery_is_acked_at_once_and_gets_the_latest_confirmed_status_again()
     {
-        var (job, first) = Start(FakeDelivery.Job(46, service: "nope"));
-        var second = FakeDelivery.Job(46, service: "nope");
-        job.Tell(new AttachDelivery(second));
-        var failed = await ExpectStatus(JobStatuses.Failed);
-        job.Tell(new StepSucceeded(new JobId(46), StepKind.Run));
-        await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
-        await ConfirmTerminal(job, failed, first);
-        await AwaitConditionAsync(() => Task.FromResult(second.Acked));
-
-        var third = FakeDelivery.Job(46, service: "nope");
-        job.Tell(new AttachDelivery(third));
-        await AwaitConditionAsync(() => Task.FromResult(third.Acked));
-    }
-
-    [Fact]
-    public async Task JobActor_should_not_ack_on_a_non_terminal_confirmation()
-    {
-        var (job, delivery) = Start(FakeDelivery.Job(47));
+        var job = Start(FakeDelivery.Job(46));
         var pending = await ExpectStatus(JobStatuses.Pending);
-        job.Tell(new StatusConfirmed(pending.JobId, 1, JobStatuses.Pending));
-        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
-        Assert.Null(delivery.Outcome);
+        var second = FakeDelivery.Job(46);
+        job.Tell(new AttachDelivery(second));
+        await AwaitConditionAsync(() => Task.FromResult(second.Acked));
+        await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // pending is not confirmed yet: it is on its way anyway
+
+        Confirm(job, pending);
+        var third = FakeDelivery.Job(46);
+        job.Tell(new AttachDelivery(third));
+        var again = await ExpectStatus(JobStatuses.Pending, seq: 1);
+        Assert.False(again.Terminal);
+        Assert.True(third.Acked);
+        Assert.Single(_runner.ReceiveWhile(TimeSpan.FromMilliseconds(200), m => m as RunStep));
+    }
+
+    [Fact]
+    public async Task A_resumed_job_sends_what_the_broker_did_not_confirm_and_re_attaches_to_its_run()
+    {
+        var first = Start(FakeDelivery.Job(47));
+        var pending = await ExpectStatus(JobStatuses.Pending, seq: 1);
+        Confirm(first, pending);
+        var run = await _runner.ExpectMsgAsync<RunStep>();
+        first.Tell(new StepStarted(run.Spec.JobId, StepKind.Run));
+        await ExpectStatus(JobStatuses.Running, seq: 2); // never confirmed: the daemon "dies" here
+        await AwaitJournal(47, r => r is StatusDelivered);
+        await AwaitJournal(47, r => r is JobMoved { To: JobPhase.Running });
+        Watch(first);
+        Sys.Stop(first);
+        await ExpectTerminatedAsync(first);
+
+        var again = Resume(47, afterCrash: true);
+        var resent = await ExpectStatus(JobStatuses.Running, seq: 2);
+        Assert.False(resent.Terminal);
+        var resumedRun = await _runner.ExpectMsgAsync<RunStep>();
+        Assert.True(resumedRun.Resume, "the run step must re-attach, not start the service again");
+        again.Tell(new StepFailed(resumedRun.Spec.JobId, StepKind.Run, StatusTexts.StoppedWithError("x"), ""));
+        await ConfirmTerminalAndRetire(again, await ExpectStatus(JobStatuses.Failed, seq: 3));
+    }
+
+    [Fact]
+    public async Task A_job_that_dies_with_the_daemon_three_times_without_progress_is_given_up_and_kept()
+    {
+        var first = Start(FakeDelivery.Job(48));
+        var pending = await ExpectStatus(JobStatuses.Pending, seq: 1);
+        Confirm(first, pending);
+        await _runner.ExpectMsgAsync<RunStep>();
+        await AwaitJournal(48, r => r is StatusDelivered);
+        Watch(first);
+        Sys.Stop(first);
+        await ExpectTerminatedAsync(first);
+
+        for (var i = 1; i < JobActor.MaxCrashResumes; i++)
+        {
+            var again = Resume(48, afterCrash: true);
+            await _runner.ExpectMsgAsync<RunStep>();
+            Watch(again);
+            Sys.Stop(again);
+            await ExpectTerminatedAsync(again);
+        }
+        var last = Resume(48, afterCrash: true);
+        var failed = await ExpectStatus(JobStatuses.Failed, seq: 2);
+        Assert.Contains("Terminus stopped 3 times while handling this job", failed.Message);
+        await _runner.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        await ConfirmTerminalAndRetire(last, failed);
+    }
+
+    [Fact]
+    public async Task Clean_restarts_never_count_as_crashes()
+    {
+        var first = Start(FakeDelivery.Job(49));
+        await ExpectStatus(JobStatuses.Pending);
+        await _runner.ExpectMsgAsync<RunStep>();
+        Watch(first);
+        Sys.Stop(first);
+        await ExpectTerminatedAsync(first);
+        for (var i = 0; i < JobActor.MaxCrashResumes + 1; i++)
+        {
+            var again = Resume(49, afterCrash: false);
+            Assert.True((await _runner.ExpectMsgAsync<RunStep>()).Resume);
+            Watch(again);
+            Sys.Stop(again);
+            await ExpectTerminatedAsync(again);
+        }
+    }
+
+    [Fact]
+    public async Task A_poisoned_request_is_refused_without_running_and_kept_for_inspection()
+    {
+        var job = Start(FakeDelivery.Job(50), poisoned: true);
+        var failed = await ExpectStatus(JobStatuses.Failed, seq: 1);
+        Assert.Contains("it was refused and kept for inspection", failed.Message);
+        await _runner.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        Assert.True(File.Exists(Path.Combine(_tree.JobRoot, JobPaths.FailedDirName, "50.request.json")));
+        await ConfirmTerminalAndRetire(job, failed);
+    }
+
+    [Fact]
+    public async Task A_job_resumed_without_any_ledger_entry_says_so_to_its_supervisor()
+    {
+        var job = Resume(51, afterCrash: true);
+        Watch(job);
+        Assert.Equal(new JobId(51), (await ExpectMsgAsync<JobNotFound>()).JobId);
+        await ExpectTerminatedAsync(job);
     }
 }

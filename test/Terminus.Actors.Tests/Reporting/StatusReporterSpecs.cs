@@ -24,10 +24,10 @@ public sealed class StatusReporterSpecs : Akka.TestKit.Xunit2.TestKit
     private static string Body(Core.Celery.OutgoingCeleryMessage m) => Encoding.UTF8.GetString(m.Body);
 
     [Fact]
-    public async Task StatusReporter_should_publish_confirm_and_number_statuses_per_job()
+    public async Task StatusReporter_should_publish_confirm_and_carry_the_ledger_s_numbers()
     {
-        _reporter.Tell(new ReportStatus(new JobId(7), "pending", "Job successfully submitted (pending execution)", false, "t1", "r1"));
-        _reporter.Tell(new ReportStatus(new JobId(7), "failed", "boom", true, "t1", "r1"));
+        _reporter.Tell(new ReportStatus(new JobId(7), 1, "pending", "Job successfully submitted (pending execution)", false, "t1", "r1"));
+        _reporter.Tell(new ReportStatus(new JobId(7), 2, "failed", "boom", true, "t1", "r1"));
         var first = await ExpectMsgAsync<StatusConfirmed>();
         var second = await ExpectMsgAsync<StatusConfirmed>();
         Assert.Equal((1L, "pending"), (first.Sequence, first.Status));
@@ -47,8 +47,8 @@ public sealed class StatusReporterSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task StatusReporter_should_retry_with_backoff_until_the_broker_confirms_and_keep_the_order()
     {
         _publisher.FailNext = 3;
-        _reporter.Tell(new ReportStatus(new JobId(8), "pending", "p", false));
-        _reporter.Tell(new ReportStatus(new JobId(8), "running", "r", false));
+        _reporter.Tell(new ReportStatus(new JobId(8), 1, "pending", "p", false));
+        _reporter.Tell(new ReportStatus(new JobId(8), 2, "running", "r", false));
         await AwaitConditionAsync(() => Task.FromResult(_publisher.Attempts == 1));
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
 
@@ -73,30 +73,35 @@ public sealed class StatusReporterSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task StatusReporter_should_not_let_one_jobs_outage_block_another()
     {
         _publisher.FailNext = 1;
-        _reporter.Tell(new ReportStatus(new JobId(9), "pending", "p", false));
+        _reporter.Tell(new ReportStatus(new JobId(9), 1, "pending", "p", false));
         await AwaitConditionAsync(() => Task.FromResult(_publisher.Attempts == 1));
-        _reporter.Tell(new ReportStatus(new JobId(10), "pending", "p", false));
+        _reporter.Tell(new ReportStatus(new JobId(10), 1, "pending", "p", false));
         Assert.Equal(new JobId(10), (await ExpectMsgAsync<StatusConfirmed>()).JobId);
         Clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(new JobId(9), (await ExpectMsgAsync<StatusConfirmed>()).JobId);
     }
 
     [Fact]
-    public async Task StatusReporter_should_never_send_anything_after_a_terminal_status()
+    public async Task StatusReporter_should_never_send_anything_numbered_after_a_terminal_status_but_may_resend_it()
     {
-        _reporter.Tell(new ReportStatus(new JobId(11), "failed", "x", true));
+        _reporter.Tell(new ReportStatus(new JobId(11), 1, "failed", "x", true));
         await ExpectMsgAsync<StatusConfirmed>();
-        _reporter.Tell(new ReportStatus(new JobId(11), "running", "late", false));
-        _reporter.Tell(new ReportStatus(new JobId(11), "failed", "again", true));
+        _reporter.Tell(new ReportStatus(new JobId(11), 2, "running", "late", false));
+        _reporter.Tell(new ReportStatus(new JobId(11), 3, "failed", "again", true));
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
         Assert.Single(_publisher.Published);
+
+        _reporter.Tell(new ReportStatus(new JobId(11), 1, "failed", "x", true)); // the terminal status sent again (a re-sent request)
+        Assert.Equal(1L, (await ExpectMsgAsync<StatusConfirmed>()).Sequence);
+        Assert.Equal(2, _publisher.Published.Count);
+        Assert.Equal(1L, _publisher.Published.Last().Headers[StatusHeaders.Sequence]);
     }
 
     [Fact]
     public async Task StatusReporter_should_answer_a_flush_once_everything_is_confirmed()
     {
         _publisher.FailNext = 1;
-        _reporter.Tell(new ReportStatus(new JobId(12), "pending", "p", false), ActorRefs.Nobody);
+        _reporter.Tell(new ReportStatus(new JobId(12), 1, "pending", "p", false), ActorRefs.Nobody);
         await AwaitConditionAsync(() => Task.FromResult(_publisher.Attempts == 1));
         _reporter.Tell(FlushStatuses.Instance);
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));

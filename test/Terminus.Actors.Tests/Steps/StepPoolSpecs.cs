@@ -49,7 +49,8 @@ public sealed class StepPoolSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit
         await ExpectMsgAsync<StepStarted>();
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
         executor.Release();
-        var replies = await ReceiveNAsync(8, TimeSpan.FromSeconds(10)).ToListAsync();
+        var replies = new List<object>();
+        await foreach (var reply in ReceiveNAsync(8, TimeSpan.FromSeconds(10))) replies.Add(reply);
         Assert.Equal(3, replies.OfType<StepStarted>().Count());
         Assert.Equal(5, replies.OfType<StepSucceeded>().Count());
         Assert.Equal(2, executor.MaxRunning);

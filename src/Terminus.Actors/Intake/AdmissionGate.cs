@@ -1,0 +1,82 @@
+namespace Terminus.Actors.Intake;
+
+/// <summary>
+/// Decides when the daemon may take another job request: a free job slot (nodes × concurrency, 0.7's bound on
+/// concurrent jobs) and a healthy host (disk space, readable services), and not before the ledger is recovered.
+/// A slot is held from the moment a request is taken until its job is retired, whatever its delivery's fate: since
+/// deliveries are acknowledged as soon as their job is durably accepted, the broker no longer bounds running jobs;
+/// this does. Thread-safe; <see cref="Changed"/> tells the intake when to look again.
+/// </summary>
+public sealed class AdmissionGate(int capacity)
+{
+    private readonly object _lock = new();
+    private int _occupied;
+    private bool _recovered;
+    private string? _hostProblem;
+
+    public int Capacity { get; } = capacity;
+
+    /// <summary>Raised (outside any lock) whenever a slot frees or the gate opens.</summary>
+    public event Action? Changed;
+
+    public int Occupied { get { lock (_lock) return _occupied; } }
+
+    /// <summary>Why requests are not taken now, or null when the gate is open.</summary>
+    public string? ClosedBecause { get { lock (_lock) return Reason(); } }
+
+    private string? Reason() => !_recovered ? "the job ledger is not recovered yet" : _hostProblem;
+
+    /// <summary>Takes a slot for a new request, if the gate is open and a slot is free.</summary>
+    public bool TryAdmit(out JobSlot slot)
+    {
+        lock (_lock)
+        {
+            if (Reason() is null && _occupied < Capacity)
+            {
+                _occupied++;
+                slot = new JobSlot(this);
+                return true;
+            }
+        }
+        slot = null!;
+        return false;
+    }
+
+    /// <summary>A slot for a job recovered from the ledger: it runs already, so it may take the count over capacity.</summary>
+    public JobSlot Occupy()
+    {
+        lock (_lock) _occupied++;
+        return new JobSlot(this);
+    }
+
+    /// <summary>The ledger is recovered and its live jobs hold their slots: new requests may come.</summary>
+    public void MarkRecovered()
+    {
+        lock (_lock) _recovered = true;
+        Changed?.Invoke();
+    }
+
+    /// <summary>A host problem (disk nearly full, services unreadable) closes the gate; null opens it again.</summary>
+    public void SetHostProblem(string? problem)
+    {
+        lock (_lock) _hostProblem = problem;
+        if (problem is null) Changed?.Invoke();
+    }
+
+    internal void Release()
+    {
+        lock (_lock) _occupied--;
+        Changed?.Invoke();
+    }
+}
+
+/// <summary>One job's hold on the gate; released once (later calls do nothing).</summary>
+public sealed class JobSlot(AdmissionGate gate)
+{
+    private int _released;
+
+    public void Release()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0) gate.Release();
+    }
+}

@@ -1,0 +1,55 @@
+using Terminus.Core.Jobs;
+
+namespace Terminus.Core.Ledger;
+
+/// <summary>A status the job queued for the portal; <paramref name="Seq"/> is 1, 2, 3… per job.</summary>
+public sealed record OutboxEntry(long Seq, string Status, string Message);
+
+/// <summary>
+/// A job as its journal tells it: phase, validated spec, every status queued and how many the broker confirmed.
+/// Pure: the JobActor applies each record as it writes or replays it, and decides from here.
+/// </summary>
+public sealed class JobState
+{
+    private readonly List<OutboxEntry> _statuses = new();
+
+    public JobAccepted? Accepted { get; private set; }
+    public JobPhase Phase { get; private set; } = JobPhase.Received;
+    public JobSpec? Spec { get; private set; }
+    public long DeliveredUpTo { get; private set; }
+    public bool DirRetired { get; private set; }
+    /// <summary>Incarnations started after a crash since the job last made progress (a poison job crashes every time).</summary>
+    public int CrashResumesWithoutProgress { get; private set; }
+
+    public IReadOnlyList<OutboxEntry> Statuses => _statuses;
+    public IEnumerable<OutboxEntry> Undelivered => _statuses.Where(s => s.Seq > DeliveredUpTo);
+    public OutboxEntry? Latest => _statuses.Count > 0 ? _statuses[^1] : null;
+    public bool TestMode => Spec?.TestMode ?? false;
+    public bool IsTerminal => JobLifecycle.IsTerminal(Phase, TestMode);
+    public bool AllDelivered => DeliveredUpTo >= _statuses.Count;
+
+    public void Apply(ILedgerRecord record)
+    {
+        switch (record)
+        {
+            case JobAccepted accepted:
+                Accepted = accepted;
+                break;
+            case JobMoved moved:
+                Phase = moved.To;
+                if (moved.SpecJson is not null) Spec = LedgerJson.SpecFromJson(moved.SpecJson);
+                if (moved.Status is not null) _statuses.Add(new OutboxEntry(_statuses.Count + 1, moved.Status, moved.Message ?? ""));
+                CrashResumesWithoutProgress = 0;
+                break;
+            case StatusDelivered delivered:
+                DeliveredUpTo = Math.Max(DeliveredUpTo, delivered.Seq);
+                break;
+            case JobResumed resumed:
+                if (resumed.AfterCrash) CrashResumesWithoutProgress++;
+                break;
+            case JobDirRetired:
+                DirRetired = true;
+                break;
+        }
+    }
+}

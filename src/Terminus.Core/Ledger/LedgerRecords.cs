@@ -1,0 +1,56 @@
+using Terminus.Core.Jobs;
+
+namespace Terminus.Core.Ledger;
+
+/// <summary>
+/// Everything written to the job ledger (Akka.Persistence journal and snapshots). Each record is plain data with a
+/// stable JSON form (<see cref="LedgerJson"/>): the ledger of a daemon must stay readable by the next version.
+/// </summary>
+public interface ILedgerRecord;
+
+// ---- one job's journal (persistence id "job-<jobid>") ------------------------------------------------------------
+
+/// <summary>The request was taken: first thing written for a job, before its delivery is acknowledged.</summary>
+/// <param name="TaskJson">The Celery task call as received (<see cref="LedgerJson.TaskToJson"/>), re-bound on recovery.</param>
+/// <param name="Poisoned">Refused without running: earlier attempts to take this request crashed the daemon.</param>
+public sealed record JobAccepted(long JobId, string TaskId, string? RootTaskId, string TaskJson, DateTimeOffset At, bool Poisoned) : ILedgerRecord;
+
+/// <summary>
+/// The job moved to <paramref name="To"/>; with a <paramref name="Status"/>, that status is queued for the portal
+/// (its sequence number is its position among the job's statuses). The validated spec comes with <c>Pending</c>.
+/// </summary>
+public sealed record JobMoved(JobPhase To, string? Status, string? Message, string? Detail, string? SpecJson, DateTimeOffset At) : ILedgerRecord;
+
+/// <summary>The broker confirmed the job's statuses up to this sequence number.</summary>
+public sealed record StatusDelivered(long Seq) : ILedgerRecord;
+
+/// <summary>The job was picked up again by a new incarnation; after a crash of the previous one, or not.</summary>
+public sealed record JobResumed(bool AfterCrash, DateTimeOffset At) : ILedgerRecord;
+
+/// <summary>The job directory was dealt with after the terminal status (deleted or moved to <c>__failed/</c>).</summary>
+public sealed record JobDirRetired(string What, DateTimeOffset At) : ILedgerRecord;
+
+// ---- the supervisor's journal (persistence id "job-ledger") ------------------------------------------------------
+
+public sealed record DaemonStarted(string Host, DateTimeOffset At) : ILedgerRecord;
+
+/// <summary>A graceful stop completed: the next start is not a recovery from a crash.</summary>
+public sealed record DaemonStopped(DateTimeOffset At) : ILedgerRecord;
+
+/// <summary>A new job is about to be accepted (its own journal starts right after).</summary>
+public sealed record JobAdmitted(long JobId, string TaskId, DateTimeOffset At) : ILedgerRecord;
+
+/// <summary>An admitted job whose acceptance never got written (the daemon died in between); its delivery comes back.</summary>
+public sealed record JobAbandoned(long JobId, string TaskId, DateTimeOffset At) : ILedgerRecord;
+
+/// <summary>A job reached its terminal status, the broker confirmed it, and its directory was dealt with.</summary>
+public sealed record JobRetired(long JobId, string Status, string Message, long Seq, string TaskId, string? RootTaskId, DateTimeOffset At) : ILedgerRecord;
+
+/// <summary>The supervisor's state, so its journal can be trimmed.</summary>
+public sealed record LedgerSnapshot(
+    IReadOnlyList<LiveJob> Live,
+    IReadOnlyList<JobRetired> Retired,
+    IReadOnlyDictionary<string, int> Abandoned,
+    bool RunOpen) : ILedgerRecord;
+
+public sealed record LiveJob(long JobId, string TaskId);

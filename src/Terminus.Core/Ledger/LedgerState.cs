@@ -1,0 +1,63 @@
+using Terminus.Core.Jobs;
+
+namespace Terminus.Core.Ledger;
+
+/// <summary>
+/// The supervisor's view of the ledger: which jobs are live (admitted, not retired), which finished and how (so a
+/// request sent again gets its final status again instead of a second run), how often a request's admission was
+/// lost to a crash, and whether the previous run of the daemon ended cleanly. Pure.
+/// </summary>
+public sealed class LedgerState
+{
+    private readonly Dictionary<JobId, string> _live = new();
+    private readonly Dictionary<JobId, JobRetired> _retired = new();
+    private readonly Dictionary<string, int> _abandoned = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<JobId, string> Live => _live;
+    public IReadOnlyDictionary<JobId, JobRetired> Retired => _retired;
+    /// <summary>True while a daemon run has started and not stopped cleanly: seen at start, it means the last one crashed.</summary>
+    public bool RunOpen { get; private set; }
+
+    public int AbandonedAdmissions(string taskId) => _abandoned.GetValueOrDefault(taskId);
+
+    public void Apply(ILedgerRecord record)
+    {
+        switch (record)
+        {
+            case DaemonStarted:
+                RunOpen = true;
+                break;
+            case DaemonStopped:
+                RunOpen = false;
+                break;
+            case JobAdmitted admitted:
+                _live[new JobId(admitted.JobId)] = admitted.TaskId;
+                break;
+            case JobAbandoned abandoned:
+                _live.Remove(new JobId(abandoned.JobId));
+                _abandoned[abandoned.TaskId] = _abandoned.GetValueOrDefault(abandoned.TaskId) + 1;
+                break;
+            case JobRetired retired:
+                _live.Remove(new JobId(retired.JobId));
+                _retired[new JobId(retired.JobId)] = retired;
+                _abandoned.Remove(retired.TaskId);
+                break;
+            case LedgerSnapshot snapshot:
+                _live.Clear();
+                _retired.Clear();
+                _abandoned.Clear();
+                foreach (var l in snapshot.Live) _live[new JobId(l.JobId)] = l.TaskId;
+                foreach (var r in snapshot.Retired) _retired[new JobId(r.JobId)] = r;
+                foreach (var (k, v) in snapshot.Abandoned) _abandoned[k] = v;
+                RunOpen = snapshot.RunOpen;
+                break;
+        }
+    }
+
+    /// <summary>The state to save, keeping finished jobs for <paramref name="retention"/> (a request re-sent later runs anew).</summary>
+    public LedgerSnapshot ToSnapshot(DateTimeOffset now, TimeSpan retention, int maxRetired) =>
+        new(_live.Select(l => new LiveJob(l.Key.Value, l.Value)).OrderBy(l => l.JobId).ToList(),
+            _retired.Values.Where(r => now - r.At <= retention).OrderByDescending(r => r.At).Take(maxRetired).OrderBy(r => r.JobId).ToList(),
+            new Dictionary<string, int>(_abandoned),
+            RunOpen);
+}

@@ -1,0 +1,81 @@
+using System.Text;
+using System.Text.Json;
+using Terminus.Core.Celery;
+using Terminus.Core.Jobs;
+using Terminus.Core.Ledger;
+using Terminus.Core.Tests.Execution;
+
+namespace Terminus.Core.Tests.Ledger;
+
+public sealed class LedgerJsonTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+
+    public static TheoryData<ILedgerRecord> Records => new()
+    {
+        new JobAccepted(123, "task-1", "root-1", """{"name":"execute_terminus_job"}""", At, false),
+        new JobMoved(JobPhase.Pending, "pending", "Job successfully submitted (pending execution)", null, "{}", At),
+        new JobMoved(JobPhase.TimedOut, "timed_out", "Job timed out", "limit 30 min", null, At),
+        new StatusDelivered(3),
+        new JobResumed(true, At),
+        new JobDirRetired("deleted /jobs/123_x", At),
+        new DaemonStarted("myhost", At),
+        new DaemonStopped(At),
+        new JobAdmitted(123, "task-1", At),
+        new JobAbandoned(123, "task-1", At),
+        new JobRetired(123, "uploaded", "Job data tarball successfully uploaded.", 4, "task-1", "root-1", At),
+        new LedgerSnapshot([new LiveJob(5, "t5")], [new JobRetired(1, "failed", "x", 1, "t1", null, At)], new Dictionary<string, int> { ["t9"] = 2 }, true),
+    };
+
+    [Theory]
+    [MemberData(nameof(Records))]
+    public void Every_record_survives_a_round_trip_under_its_manifest(ILedgerRecord record)
+    {
+        var manifest = LedgerJson.ManifestOf(record);
+        var back = LedgerJson.FromBytes(LedgerJson.ToBytes(record), manifest);
+        Assert.Equal(JsonSerializer.Serialize((object)record), JsonSerializer.Serialize((object)back));
+        Assert.EndsWith(".v1", manifest);
+    }
+
+    [Fact]
+    public void The_on_disk_form_is_stable_json()
+    {
+        var json = Encoding.UTF8.GetString(LedgerJson.ToBytes(new JobMoved(JobPhase.Running, "running", "Job is running.", null, null, At)));
+        Assert.Equal("""{"to":"running","status":"running","message":"Job is running.","detail":null,"spec_json":null,"at":"2026-11-29T12:00:00+00:00"}""", json);
+    }
+
+    [Fact]
+    public void An_unknown_record_is_a_clear_error()
+    {
+        var e = Assert.Throws<JsonException>(() => LedgerJson.FromBytes("{}"u8, "job-teleported.v9"));
+        Assert.Contains("job-teleported.v9", e.Message);
+    }
+
+    [Fact]
+    public void The_celery_task_round_trips_with_its_raw_arguments()
+    {
+        var task = new CeleryTask("execute_terminus_job", "id-1",
+            JsonDocument.Parse("""[123, "density_map", "a", "b", "c", "output_00003"]""").RootElement.EnumerateArray().Select(e => e.Clone()).ToList(),
+            new Dictionary<string, JsonElement> { ["size"] = JsonDocument.Parse("""[0.1, "kpc"]""").RootElement.Clone(), ["test"] = JsonDocument.Parse("false").RootElement.Clone() },
+            2, "root-1", null);
+        var back = LedgerJson.TaskFromJson(LedgerJson.TaskToJson(task));
+        Assert.Equal((task.Name, task.Id, task.ProtocolVersion, task.RootId, task.ParentId), (back.Name, back.Id, back.ProtocolVersion, back.RootId, back.ParentId));
+        Assert.Equal(task.Args.Select(Norm), back.Args.Select(Norm));
+        Assert.Equal("""[0.1,"kpc"]""", Norm(back.Kwargs["size"]));
+        Assert.Equal(((BoundJob)JobRequestBinder.Bind(task)).Request.JobId, ((BoundJob)JobRequestBinder.Bind(back)).Request.JobId);
+    }
+
+    [Fact]
+    public void The_job_spec_round_trips()
+    {
+        var spec = RunnerRequestTests.Spec(parameters: """{"xcenter": 0.5, "size": [0.1, "kpc"], "label": "é"}""", test: true);
+        var back = LedgerJson.SpecFromJson(LedgerJson.SpecToJson(spec));
+        Assert.Equal(spec.Service, back.Service);
+        Assert.Equal((spec.JobId, spec.JobName, spec.RelativeDataPath, spec.DataRef, spec.TestMode, spec.DataPath),
+            (back.JobId, back.JobName, back.RelativeDataPath, back.DataRef, back.TestMode, back.DataPath));
+        Assert.Equal(spec.Parameters.ToDictionary(p => p.Key, p => Norm(p.Value)), back.Parameters.ToDictionary(p => p.Key, p => Norm(p.Value)));
+        Assert.Equal("é", back.Parameters["label"].GetString());
+    }
+
+    private static string Norm(JsonElement e) => JsonSerializer.Serialize(e);
+}

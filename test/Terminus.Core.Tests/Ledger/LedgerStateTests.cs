@@ -1,0 +1,60 @@
+using Terminus.Core.Jobs;
+using Terminus.Core.Ledger;
+
+namespace Terminus.Core.Tests.Ledger;
+
+public sealed class LedgerStateTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Live_retired_and_whether_the_last_run_ended_cleanly()
+    {
+        var s = new LedgerState();
+        s.Apply(new DaemonStarted("h", At));
+        s.Apply(new JobAdmitted(1, "t1", At));
+        s.Apply(new JobAdmitted(2, "t2", At));
+        s.Apply(new JobRetired(1, "uploaded", "ok", 4, "t1", null, At));
+        Assert.True(s.RunOpen); // no DaemonStopped: seen at the next start, the run crashed
+        Assert.Equal([new JobId(2)], s.Live.Keys);
+        Assert.Equal(4, s.Retired[new JobId(1)].Seq);
+        s.Apply(new DaemonStopped(At));
+        Assert.False(s.RunOpen);
+    }
+
+    [Fact]
+    public void Admissions_lost_to_crashes_are_counted_per_request_until_it_retires()
+    {
+        var s = new LedgerState();
+        for (var i = 0; i < 2; i++)
+        {
+            s.Apply(new JobAdmitted(7, "t7", At));
+            s.Apply(new JobAbandoned(7, "t7", At));
+        }
+        Assert.Equal(2, s.AbandonedAdmissions("t7"));
+        Assert.Empty(s.Live);
+        s.Apply(new JobAdmitted(7, "t7", At));
+        s.Apply(new JobRetired(7, "failed", "x", 1, "t7", null, At));
+        Assert.Equal(0, s.AbandonedAdmissions("t7"));
+    }
+
+    [Fact]
+    public void A_snapshot_keeps_live_jobs_and_drops_finished_jobs_past_the_retention()
+    {
+        var s = new LedgerState();
+        s.Apply(new JobAdmitted(1, "t1", At));
+        s.Apply(new JobAdmitted(2, "t2", At));
+        s.Apply(new JobRetired(2, "failed", "x", 1, "t2", null, At));
+        s.Apply(new JobAdmitted(3, "t3", At));
+        s.Apply(new JobRetired(3, "uploaded", "ok", 4, "t3", null, At.AddDays(40)));
+        s.Apply(new DaemonStarted("h", At));
+
+        var snapshot = s.ToSnapshot(At.AddDays(45), TimeSpan.FromDays(30), 10);
+        var restored = new LedgerState();
+        restored.Apply(snapshot);
+
+        Assert.Equal([new JobId(1)], restored.Live.Keys);
+        Assert.Equal([new JobId(3)], restored.Retired.Keys);
+        Assert.True(restored.RunOpen);
+    }
+}
