@@ -34,6 +34,10 @@ APT_PACKAGES="rabbitmq-server python3-celery iproute2 procps openssh-server open
 TEST_TIMEOUT=${TEST_TIMEOUT:-80m}
 export RMQ_DIR=${RMQ_DIR:-/tmp/ci-rabbitmq}
 export RMQ_PLUGINS=${RMQ_PLUGINS:-[].}
+# A short consumer_timeout (RabbitMQ's default is 30 min): any delivery the daemon held unacked longer would close
+# its channel. Exported so that broker restarts by the tests keep it.
+export RMQ_CONSUMER_TIMEOUT_MS=${RMQ_CONSUMER_TIMEOUT_MS:-15000}
+export TERMINUS_IT_CONSUMER_TIMEOUT_MS=$RMQ_CONSUMER_TIMEOUT_MS
 PY=/usr/bin/python3
 HARNESS=$ROOT/test/harness/galactica_portal.py
 AMQP=amqp://terminus:terminus-pass@127.0.0.1:5672/terminus

@@ -10,6 +10,8 @@
 #                   (broker-restart tests); default: wipe it, every start is an empty broker
 #   RMQ_VHOST / RMQ_USER / RMQ_PASS   default terminus / terminus / terminus-pass (created on first boot only)
 #   RMQ_WAIT        max seconds to wait for the broker to boot (default 90)
+#   RMQ_CONSUMER_TIMEOUT_MS  the broker's consumer_timeout (a channel whose delivery stays unacked longer is closed);
+#                   unset = RabbitMQ's default (30 min). The tests set it low to prove no request is held unacked.
 # Exit: 0 = broker ready (or already running), 1 = failed (error log lines printed).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 set -euo pipefail
@@ -70,6 +72,7 @@ default_permissions.configure = .*
 default_permissions.read = .*
 default_permissions.write = .*
 CONF
+  if [ -n "${RMQ_CONSUMER_TIMEOUT_MS:-}" ]; then echo "consumer_timeout = $RMQ_CONSUMER_TIMEOUT_MS"; fi
 } > "$RABBITMQ_CONFIG_FILE"
 echo "$RMQ_PLUGINS" > "$RABBITMQ_ENABLED_PLUGINS_FILE"   # same as `rabbitmq-plugins enable --offline`, 1 s cheaper
 chown -R rabbitmq:rabbitmq "$RMQ_DIR"

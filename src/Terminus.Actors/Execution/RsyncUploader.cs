@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using Akka.Event;
 using Terminus.Actors.Steps;
+using Terminus.Core.Configuration;
 using Terminus.Core.Execution;
 using Terminus.Core.Jobs;
 
@@ -9,10 +10,11 @@ namespace Terminus.Actors.Execution;
 
 /// <summary>
 /// Uploads a job's tarball to the portal's storage with rsync over the daemon user's SSH alias (0.7's command
-/// with batch mode, timeouts and a hidden partial file). rsync's output goes to <c>rsync.log</c> in the job
-/// directory and, on failure, its last lines to the daemon log.
+/// with batch mode, timeouts and a hidden partial file). A network failure (storage host down, connection
+/// dropped) is retried with backoff for a while, resuming from the partial file, before the job fails. rsync's
+/// output goes to <c>rsync.log</c> in the job directory and, on failure, its last lines to the daemon log.
 /// </summary>
-public sealed class RsyncUploader(string jobRoot, string sshAlias, TimeSpan ioTimeout, ILoggingAdapter log) : IStepExecutor
+public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSettings execution, ILoggingAdapter log) : IStepExecutor
 {
     public async Task<StepOutcome> ExecuteAsync(RunStep step, Action started, CancellationToken cancellationToken)
     {
@@ -22,6 +24,30 @@ public sealed class RsyncUploader(string jobRoot, string sshAlias, TimeSpan ioTi
         if (!File.Exists(paths.Tarball))
             return new StepOutcome.Failed(StatusTexts.UploadError, $"{paths.Tarball} does not exist");
 
+        log.Info("{0}: uploading {1} ({2} bytes) to {3}:", paths.JobName, Path.GetFileName(paths.Tarball), new FileInfo(paths.Tarball).Length, sshAlias);
+        started();
+        var retryUntil = DateTime.UtcNow + execution.UploadRetryWindow;
+        for (var attempt = 1; ; attempt++)
+        {
+            var code = await RunRsyncAsync(paths, cancellationToken).ConfigureAwait(false);
+            if (code == 0)
+            {
+                log.Info("{0}: uploaded {1} to {2}:{3}", paths.JobName, Path.GetFileName(paths.Tarball), sshAlias,
+                    attempt > 1 ? $" (attempt {attempt})" : "");
+                return new StepOutcome.Succeeded();
+            }
+            var why = $"rsync to '{sshAlias}:' failed: {RsyncCommand.Explain(code)}: {RunnerRecords.Tail(paths.UploadLog, maxLines: 4)}";
+            var delay = RsyncCommand.RetryDelay(attempt);
+            if (!RsyncCommand.IsTransient(code) || DateTime.UtcNow + delay > retryUntil)
+                return new StepOutcome.Failed(StatusTexts.UploadError, attempt > 1 ? $"{why} (after {attempt} attempts)" : why);
+            log.Warning("{0}: {1}; trying again in {2} s", paths.JobName, why, delay.TotalSeconds);
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <returns>rsync's exit code (127 when it cannot be started).</returns>
+    private async Task<int> RunRsyncAsync(JobPaths paths, CancellationToken cancellationToken)
+    {
         // setsid: rsync and its ssh form a process group that a cancel can stop as a whole.
         var psi = new ProcessStartInfo("setsid")
         {
@@ -32,20 +58,21 @@ public sealed class RsyncUploader(string jobRoot, string sshAlias, TimeSpan ioTi
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        foreach (var argument in RsyncCommand.Arguments(paths.Tarball, sshAlias, ioTimeout)) psi.ArgumentList.Add(argument);
+        foreach (var argument in RsyncCommand.Arguments(paths.Tarball, sshAlias, execution.UploadTimeout, execution.UploadBandwidthKbps))
+            psi.ArgumentList.Add(argument);
 
+        await using var output = new StreamWriter(paths.UploadLog, append: true) { AutoFlush = true };
+        await output.WriteLineAsync($"$ rsync {string.Join(' ', psi.ArgumentList.Skip(2))}").ConfigureAwait(false);
         Process process;
         try { process = Process.Start(psi) ?? throw new InvalidOperationException("setsid did not start"); }
         catch (Exception e) when (e is Win32Exception or InvalidOperationException)
         {
-            return new StepOutcome.Failed(StatusTexts.UploadError, $"cannot start rsync: {e.Message}");
+            await output.WriteLineAsync($"cannot start rsync: {e.Message}").ConfigureAwait(false);
+            return 127;
         }
         using (process)
-        using (var output = new StreamWriter(paths.UploadLog, append: true) { AutoFlush = true })
         {
-            started();
             process.StandardInput.Close();
-            await output.WriteLineAsync($"$ rsync {string.Join(' ', psi.ArgumentList.Skip(2))}").ConfigureAwait(false);
             var gate = new object();
             async Task Pump(StreamReader reader)
             {
@@ -63,15 +90,8 @@ public sealed class RsyncUploader(string jobRoot, string sshAlias, TimeSpan ioTi
                 throw;
             }
             await pumps.ConfigureAwait(false);
-            var code = process.ExitCode;
-            lock (gate) output.WriteLine($"rsync exit code {code}");
-            if (code == 0)
-            {
-                log.Info("{0}: uploaded {1} to {2}:", paths.JobName, Path.GetFileName(paths.Tarball), sshAlias);
-                return new StepOutcome.Succeeded();
-            }
-            var tail = RunnerRecords.Tail(paths.UploadLog, maxLines: 4);
-            return new StepOutcome.Failed(StatusTexts.UploadError, $"rsync to '{sshAlias}:' failed: {RsyncCommand.Explain(code)}: {tail}");
+            lock (gate) output.WriteLine($"rsync exit code {process.ExitCode}");
+            return process.ExitCode;
         }
     }
 }

@@ -16,6 +16,9 @@ using Terminus.Core.Services;
 
 namespace Terminus.Actors.Hosting;
 
+/// <summary>The daemon's long-lived actors.</summary>
+public sealed record TerminusActors(IActorRef Reporter, IActorRef Supervisor);
+
 public static class TerminusHostingExtensions
 {
     public static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(10);
@@ -42,23 +45,9 @@ public static class TerminusHostingExtensions
                 """, HoconAddMode.Prepend)
             .WithActors((system, registry) =>
             {
-                var reporter = system.ActorOf(
-                    StatusReporterActor.Props(runtime.CreatePublisher("terminus-status"), encoder, settings.HostName), "status-reporter");
-                IActorRef Pool(Func<ILoggingAdapter, IStepExecutor> executor, int size, string name) =>
-                    system.ActorOf(StepPoolActor.Props(executor(Logging.GetLogger(system, name)), size), name);
-                var deps = new JobDependencies(
-                    new JobValidator(settings.DataDir, new ServiceCatalog(settings.ServiceDir)),
-                    reporter,
-                    Pool(runtime.Runner, maxJobs, "script-runner"),
-                    Pool(runtime.Packager, Math.Max(1, Math.Min(maxJobs, Environment.ProcessorCount)), "tar-packager"),
-                    Pool(runtime.Uploader, Math.Max(1, Math.Min(maxJobs, 4)), "rsync-uploader"),
-                    JobTimeouts.Default,
-                    settings.JobDir);
-                system.ActorOf(HostHealthActor.Props(gate, settings.JobDir, settings.ServiceDir, settings.Execution.MinFreeBytes), "host-health");
-                var supervisor = system.ActorOf(
-                    JobSupervisorActor.Props((id, start) => JobActor.Props(id, start, deps), reporter, gate, settings.HostName), "job-supervisor");
-                registry.Register<StatusReporterActor>(reporter);
-                registry.Register<JobSupervisorActor>(supervisor);
+                var actors = StartActors(system, settings, runtime, gate, encoder);
+                registry.Register<StatusReporterActor>(actors.Reporter);
+                registry.Register<JobSupervisorActor>(actors.Supervisor);
             })
             .AddStartup((system, registry) =>
             {
@@ -82,6 +71,31 @@ public static class TerminusHostingExtensions
                 log.Info("Terminus daemon for host {0}: consuming {1} (at most {2} concurrent jobs) and {3}, broker {4}, ledger {5}",
                     settings.HostName, settings.JobQueue, maxJobs, settings.MonitorQueue, settings.Broker.Describe(), settings.LedgerPath);
             });
+    }
+
+    /// <summary>
+    /// The daemon's actors: status reporter, step pools, host health and the job supervisor (which resumes the ledger's
+    /// unfinished jobs, then opens the gate). Separate from the hosting so simulations build the very same tree.
+    /// </summary>
+    public static TerminusActors StartActors(ActorSystem system, TerminusSettings settings, TerminusRuntime runtime, AdmissionGate gate, CeleryEncoder encoder)
+    {
+        var maxJobs = settings.MaxConcurrentJobs;
+        var reporter = system.ActorOf(
+            StatusReporterActor.Props(runtime.CreatePublisher("terminus-status"), encoder, settings.HostName), "status-reporter");
+        IActorRef Pool(Func<ILoggingAdapter, IStepExecutor> executor, int size, string name) =>
+            system.ActorOf(StepPoolActor.Props(executor(Logging.GetLogger(system, name)), size), name);
+        var deps = new JobDependencies(
+            new JobValidator(settings.DataDir, new ServiceCatalog(settings.ServiceDir)),
+            reporter,
+            Pool(runtime.Runner, maxJobs, "script-runner"),
+            Pool(runtime.Packager, Math.Max(1, Math.Min(maxJobs, Environment.ProcessorCount)), "tar-packager"),
+            Pool(runtime.Uploader, Math.Max(1, Math.Min(maxJobs, 4)), "rsync-uploader"),
+            JobTimeouts.Default,
+            settings.JobDir);
+        system.ActorOf(HostHealthActor.Props(gate, settings.JobDir, settings.ServiceDir, settings.Execution.MinFreeBytes), "host-health");
+        var supervisor = system.ActorOf(
+            JobSupervisorActor.Props((id, start) => JobActor.Props(id, start, deps), reporter, gate, settings.HostName), "job-supervisor");
+        return new TerminusActors(reporter, supervisor);
     }
 
     private static void RegisterShutdown(ActorSystem system, IActorRegistry registry, DrainSignal jobs, DrainSignal monitor, ILoggingAdapter log)

@@ -25,5 +25,5 @@ public sealed record TerminusRuntime(
             ? new UnavailableStepExecutor("SLURM submission")
             : new LocalServiceRunner(settings, log),
         log => new TarPackager(settings.JobDir, settings.Execution.MaxTarballBytes, log),
-        log => new RsyncUploader(settings.JobDir, settings.StorageSshAlias, settings.Execution.UploadTimeout, log));
+        log => new RsyncUploader(settings.JobDir, settings.StorageSshAlias, settings.Execution, log));
 }

@@ -60,8 +60,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 return;
             }
             _log.Warning("Job #{0}: admitted but its acceptance was never written (the daemon stopped in between); its request comes back from the broker", _id);
-            Context.Parent.Tell(new JobNotFound(_id));
-            Context.Stop(Self);
+            Context.Parent.Tell(new JobNotFound(_id)); // the supervisor stops this actor once the ledger says so
             return;
         }
 

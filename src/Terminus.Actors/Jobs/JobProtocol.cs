@@ -26,7 +26,7 @@ public abstract record JobStart : INoSerializationVerificationNeeded
 /// <summary>The job's terminal status is confirmed and its directory dealt with: the supervisor retires it.</summary>
 public sealed record JobDone(JobId JobId, OutboxEntry Terminal, string TaskId, string? RootTaskId);
 
-/// <summary>Admitted, but the daemon died before the job's acceptance was written: nothing to resume.</summary>
+/// <summary>Admitted, but the daemon died before the job's acceptance was written: nothing to resume (the supervisor stops the actor).</summary>
 public sealed record JobNotFound(JobId JobId);
 
 /// <summary>From the supervisor once the retirement is in its ledger: the job may drop its journal and stop.</summary>

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Terminus.Actors.Amqp;
 using Terminus.Actors.Intake;
 using Terminus.Actors.Reporting;
 using Terminus.Core.Jobs;
@@ -34,7 +35,13 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<IActorRef, JobId> _byActor = new();
     private readonly Dictionary<JobId, JobSlot> _slots = new();
     private readonly Dictionary<JobId, int> _respawns = new();
+    /// <summary>
+    /// Deliveries of live jobs, handed to the job's actor (now, or when it is resumed after a failure). If the job
+    /// turns out to have nothing to resume (its acceptance was never written), they go back to the broker.
+    /// </summary>
+    private readonly Dictionary<JobId, List<IDelivery>> _attached = new();
     private readonly HashSet<IActorRef> _leaving = new();
+    private long _incarnations;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -101,8 +108,9 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         var id = submit.Request.JobId;
         if (_state.Live.ContainsKey(id))
         {
+            if (!_attached.TryGetValue(id, out var attached)) _attached[id] = attached = new();
+            attached.Add(submit.Delivery);
             if (_children.TryGetValue(id, out var child)) child.Tell(new AttachDelivery(submit.Delivery));
-            else _ = submit.Delivery.AckAsync(); // being resumed after a failure: the job is in the ledger already
             submit.Slot.Release();
             return;
         }
@@ -127,10 +135,13 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
 
     private void Spawn(JobId id, JobStart start)
     {
-        var actor = Context.ActorOf(_jobProps(id, start), $"job-{id}");
+        var name = $"job-{id}";
+        if (!Context.Child(name).IsNobody()) name = $"job-{id}-{++_incarnations}"; // the previous one is still stopping
+        var actor = Context.ActorOf(_jobProps(id, start), name);
         Context.Watch(actor);
         _children[id] = actor;
         _byActor[actor] = id;
+        foreach (var delivery in _attached.GetValueOrDefault(id) ?? []) actor.Tell(new AttachDelivery(delivery));
     }
 
     private void Retire(JobDone done)
@@ -150,10 +161,14 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     {
         var child = Sender;
         var taskId = _state.Live.GetValueOrDefault(notFound.JobId, "");
+        var attached = _attached.GetValueOrDefault(notFound.JobId) ?? [];
         Persist(new JobAbandoned(notFound.JobId.Value, taskId, DateTimeOffset.UtcNow), e =>
         {
             _state.Apply(e);
             Leave(notFound.JobId, child);
+            Context.Stop(child);
+            // The request came again while its empty journal was being read: the broker gives it back for a fresh start.
+            foreach (var delivery in attached) _ = delivery.RejectAsync(requeue: true);
         });
     }
 
@@ -163,6 +178,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         _leaving.Add(child);
         _children.Remove(id);
         _respawns.Remove(id);
+        _attached.Remove(id);
         if (_slots.Remove(id, out var slot)) slot.Release();
     }
 

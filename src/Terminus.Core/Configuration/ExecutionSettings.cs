@@ -11,6 +11,9 @@ namespace Terminus.Core.Configuration;
 /// <item><c>TERMINUS_SERVICE_ENV</c>: names of daemon environment variables passed on to services, which
 /// otherwise get a clean environment (no broker settings or secrets).</item>
 /// <item><c>TERMINUS_MIN_FREE_MB</c>: below this much free space where jobs run, no new request is taken.</item>
+/// <item><c>TERMINUS_UPLOAD_RETRY_S</c>: how long a network failure of an upload is retried (with backoff) before the
+/// job fails; 0 = never.</item>
+/// <item><c>TERMINUS_UPLOAD_BWLIMIT_KB</c>: rsync's bandwidth limit in KiB/s (unset = none).</item>
 /// </list>
 /// </summary>
 public sealed record ExecutionSettings(
@@ -24,6 +27,13 @@ public sealed record ExecutionSettings(
 
     /// <summary>Admission control: the free space the job directory's file system must keep.</summary>
     public long MinFreeBytes { get; init; } = DefaultMinFreeMb * 1024 * 1024;
+
+    public const int DefaultUploadRetrySeconds = 600;
+
+    /// <summary>How long transient upload failures (ssh unreachable, connection dropped) are retried.</summary>
+    public TimeSpan UploadRetryWindow { get; init; } = TimeSpan.FromSeconds(DefaultUploadRetrySeconds);
+
+    public int? UploadBandwidthKbps { get; init; }
 
     public const string DefaultRunnerPython = "/usr/bin/python3";
     public const long DefaultMaxTarballMb = 10 * 1024;

@@ -280,9 +280,18 @@ public static partial class SettingsLoader
             else errors.Add($"TERMINUS_SERVICE_ENV: '{name}' is not an environment variable name");
         }
         long minFree = keys.Get("TERMINUS_MIN_FREE_MB") is { } f ? PositiveInt("TERMINUS_MIN_FREE_MB", f, errors) ?? 0 : ExecutionSettings.DefaultMinFreeMb;
+        int retry = ExecutionSettings.DefaultUploadRetrySeconds;
+        if (keys.Get("TERMINUS_UPLOAD_RETRY_S") is { } r)
+        {
+            if (int.TryParse(r.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int seconds)) retry = seconds;
+            else errors.Add($"TERMINUS_UPLOAD_RETRY_S '{r}' is not a number of seconds (0 = no retry)");
+        }
+        int? bwlimit = keys.Get("TERMINUS_UPLOAD_BWLIMIT_KB") is { } b ? PositiveInt("TERMINUS_UPLOAD_BWLIMIT_KB", b, errors) : null;
         return new ExecutionSettings(python, maxMb * 1024 * 1024, TimeSpan.FromSeconds(upload), TimeSpan.FromSeconds(grace), passed)
         {
             MinFreeBytes = minFree * 1024 * 1024,
+            UploadRetryWindow = TimeSpan.FromSeconds(retry),
+            UploadBandwidthKbps = bwlimit,
         };
     }
 

@@ -12,14 +12,25 @@ public static class RsyncCommand
     public const string Program = "rsync";
     public const string PartialDir = ".terminus-partial";
 
-    public static IReadOnlyList<string> Arguments(string tarball, string sshAlias, TimeSpan ioTimeout)
+    /// <param name="bandwidthKbps">rsync's <c>--bwlimit</c> in KiB/s, or null for none.</param>
+    public static IReadOnlyList<string> Arguments(string tarball, string sshAlias, TimeSpan ioTimeout, int? bandwidthKbps = null)
     {
         var seconds = Math.Max(1, (int)ioTimeout.TotalSeconds);
         var connect = Math.Clamp(seconds / 4, 5, 60);
         var ssh = string.Create(CultureInfo.InvariantCulture,
             $"ssh -o BatchMode=yes -o ConnectTimeout={connect} -o ServerAliveInterval=15 -o ServerAliveCountMax=4");
-        return ["-avP", $"--partial-dir={PartialDir}", $"--timeout={seconds}", "-e", ssh, tarball, $"{sshAlias}:"];
+        List<string> args = ["-avP", $"--partial-dir={PartialDir}", $"--timeout={seconds}"];
+        if (bandwidthKbps is { } kbps) args.Add(string.Create(CultureInfo.InvariantCulture, $"--bwlimit={kbps}"));
+        args.AddRange(["-e", ssh, tarball, $"{sshAlias}:"]);
+        return args;
     }
+
+    /// <summary>Failures of the network or of the storage host (worth another try), as opposed to local or usage errors.</summary>
+    public static bool IsTransient(int exitCode) => exitCode is 5 or 10 or 12 or 30 or 35 or 255;
+
+    /// <summary>5 s, 10 s, 20 s, 40 s, then every 60 s.</summary>
+    public static TimeSpan RetryDelay(int failedAttempts) =>
+        TimeSpan.FromSeconds(Math.Min(60, 5 * Math.Pow(2, Math.Max(0, failedAttempts - 1))));
 
     /// <summary>What rsync's exit code means, for the operator's log.</summary>
     public static string Explain(int exitCode) => exitCode switch

@@ -13,6 +13,7 @@ internal sealed class TestTree : IDisposable
         File.WriteAllText(Path.Combine(service, "density_map.py"), "def run(data_path, data_ref, **kw):\n    pass\n");
         File.WriteAllText(Path.Combine(service, "service.json"), """{"job": {"type": "python", "interpreter": "/bin/sh", "timout_mn": 1}}""");
         Directory.CreateDirectory(Path.Combine(Root, "data", "GAL_FORMATION", "TEST_GALAXY", "SIMU_1"));
+        Directory.CreateDirectory(JobRoot);
     }
 
     public string Root { get; }

@@ -276,11 +276,14 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public async Task A_job_resumed_without_any_ledger_entry_says_so_to_its_supervisor()
+    public async Task A_job_resumed_without_any_ledger_entry_says_so_to_its_supervisor_and_takes_nothing()
     {
         var job = Resume(51, afterCrash: true);
-        Watch(job);
         Assert.Equal(new JobId(51), (await ExpectMsgAsync<JobNotFound>()).JobId);
-        await ExpectTerminatedAsync(job);
+        var delivery = FakeDelivery.Job(51);
+        job.Tell(new AttachDelivery(delivery));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        Assert.Null(delivery.Outcome); // left to the supervisor, which gives it back to the broker
+        await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(50));
     }
 }

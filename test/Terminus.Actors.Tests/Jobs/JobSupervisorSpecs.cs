@@ -142,6 +142,38 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.True(Assert.IsType<JobStart.NewRequest>(StartsOf(7)[^1]).Poisoned);
     }
 
+    [Fact]
+    public async Task A_request_that_came_again_for_a_job_with_nothing_to_resume_goes_back_to_the_broker()
+    {
+        await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
+        _supervisor.Tell(Submit(8));
+        var child = (await _children.ExpectMsgAsync<StandInJob.Started>()).Self;
+        var again = FakeDelivery.Job(8);
+        _supervisor.Tell(Submit(8, again));
+        await _children.ExpectMsgAsync<AttachDelivery>();
+        Watch(child);
+        child.Tell(new StandInJob.NotFound());
+        await ExpectTerminatedAsync(child);
+        await AwaitConditionAsync(() => Task.FromResult(again.Outcome == "requeue"));
+    }
+
+    [Fact]
+    public async Task A_request_that_comes_while_its_job_waits_to_be_resumed_is_handed_to_the_resumed_actor()
+    {
+        await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
+        _supervisor.Tell(Submit(9));
+        var child = (await _children.ExpectMsgAsync<StandInJob.Started>()).Self;
+        child.Tell(new StandInJob.Crash());
+        await Task.Delay(200);
+        var again = FakeDelivery.Job(9);
+        _supervisor.Tell(Submit(9, again));
+        await _children.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        Assert.Null(again.Outcome); // not acked blindly: the job's journal may turn out empty
+        ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromSeconds(1));
+        await _children.ExpectMsgAsync<StandInJob.Started>();
+        Assert.Same(again, (await _children.ExpectMsgAsync<AttachDelivery>()).Delivery);
+    }
+
     /// <summary>Stands in for a JobActor: reports its start, forwards what it gets, finishes or crashes on demand.</summary>
     private sealed class StandInJob : ReceiveActor
     {
@@ -155,11 +187,7 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
             probe.Tell(new Started(Self));
             Receive<Crash>(_ => throw new InvalidOperationException("simulated crash"));
             Receive<Finish>(f => Context.Parent.Tell(new JobDone(id, f.Terminal, "task", "task")));
-            Receive<NotFound>(_ =>
-            {
-                Context.Parent.Tell(new JobNotFound(id));
-                Context.Stop(Self);
-            });
+            Receive<NotFound>(_ => Context.Parent.Tell(new JobNotFound(id)));
             ReceiveAny(m => probe.Forward(m));
         }
     }

@@ -1,5 +1,6 @@
 using Terminus.Actors.Execution;
 using Terminus.Actors.Steps;
+using Terminus.Core.Configuration;
 using Terminus.Core.Jobs;
 using Terminus.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -25,8 +26,8 @@ public sealed class RsyncUploaderTests(ITestOutputHelper output) : IDisposable
         return (spec, paths, content);
     }
 
-    private static Task<StepOutcome> Upload(JobSpec spec, string jobRoot, string alias) =>
-        new RsyncUploader(jobRoot, alias, TimeSpan.FromSeconds(20), ExecutionSite.Log)
+    private static Task<StepOutcome> Upload(JobSpec spec, string jobRoot, string alias, TimeSpan? retry = null) =>
+        new RsyncUploader(jobRoot, alias, ExecutionSettings.Default with { UploadTimeout = TimeSpan.FromSeconds(20), UploadRetryWindow = retry ?? TimeSpan.Zero }, ExecutionSite.Log)
             .ExecuteAsync(ExecutionSite.Step(StepKind.Upload, spec), () => { }, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
 
     [Fact]
@@ -55,6 +56,19 @@ public sealed class RsyncUploaderTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("ssh failed", failed.Detail);
         Assert.Contains("Connection refused", failed.Detail);
         Assert.Contains("rsync exit code 255", File.ReadAllText(paths.UploadLog));
+    }
+
+    [Fact]
+    public async Task A_storage_that_stays_unreachable_is_retried_with_backoff_then_the_job_fails()
+    {
+        var (spec, paths, _) = JobWithTarball();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var failed = Assert.IsType<StepOutcome.Failed>(await Upload(spec, _site.JobDir, ItEnvironment.StorageAlias + "_refused", retry: TimeSpan.FromSeconds(12)));
+        output.WriteLine($"{failed.Detail} after {sw.Elapsed.TotalSeconds:0.0} s");
+        // Tries at 0 s and 5 s; the next would come 10 s later, past the 12 s window.
+        Assert.Contains("after 2 attempts", failed.Detail);
+        Assert.InRange(sw.Elapsed.TotalSeconds, 4, 12);
+        Assert.Equal(2, File.ReadAllLines(paths.UploadLog).Count(l => l.StartsWith("$ rsync", StringComparison.Ordinal)));
     }
 
     [Fact]
