@@ -20,6 +20,8 @@
 #   TERMINUS_IT_SSH_ALIAS  Galactica_storage: a loopback sshd + rsync storage account (scripts/ci/ssh-up.sh) in the
 #                          daemon user's ~/.ssh/config; <alias>_refused points at a closed port
 #   TERMINUS_IT_STORAGE_DIR  where uploads land (the storage account's home)
+#   TERMINUS_IT_SSH_UP / TERMINUS_IT_SSH_DOWN   <repo>/scripts/ci/ssh-{up,down}.sh (storage outage tests)
+#   TERMINUS_IT_CONSUMER_TIMEOUT_MS  the broker's consumer_timeout (15 s here, RabbitMQ's default is 30 min)
 #   TERMINUS_IT_PYTHON2    a Python 2.7 (pyenv's on these machines): services may be written for Python 2.7
 set -uo pipefail
 
@@ -116,6 +118,7 @@ export SSH_DIR=${SSH_DIR:-/tmp/ci-sshd}
 STARTED_SSH=1
 timeout 120 "$ROOT/scripts/ci/ssh-up.sh" || setup_failed "the loopback sshd did not start"
 export TERMINUS_IT_SSH_ALIAS=${SSH_ALIAS:-Galactica_storage}
+export TERMINUS_IT_SSH_UP=$ROOT/scripts/ci/ssh-up.sh TERMINUS_IT_SSH_DOWN=$ROOT/scripts/ci/ssh-down.sh
 TERMINUS_IT_STORAGE_DIR=$(cat "$SSH_DIR/storage_home") || setup_failed "ssh-up.sh did not record the storage home"
 export TERMINUS_IT_STORAGE_DIR
 

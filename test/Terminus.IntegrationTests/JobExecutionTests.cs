@@ -146,6 +146,7 @@ public sealed class UploadFailureTests(PortalWorker portal, ITestOutputHelper ou
         await Harness.DeclareAsync(site.HostName);
         var env = site.Environment();
         env["GALACSTORAGE_SSH_ALIAS"] = ItEnvironment.StorageAlias + "_refused";
+        env["TERMINUS_UPLOAD_RETRY_S"] = "0"; // retries are tested on their own: here the job must fail at once
         await using var daemon = DaemonProcess.Start(env, Path.Combine(site.Root, "daemon.out"));
         try
         {

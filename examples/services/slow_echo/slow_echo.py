@@ -10,7 +10,8 @@ called with cwd = the job dir (out/ exists). In this order it
 2. prints print_kb KiB to stdout (and kwargs 'stderr_kb' KiB to stderr), flushing, to prove that a
    chatty service cannot hang the daemon;
 3. sleeps `seconds` (float allowed);
-4. writes out/echo.json with its arguments (and pid, cwd, timings);
+4. writes out/echo.json with its arguments (and pid, cwd, timings), and with kwargs 'out_mb' that many MiB of
+   random (incompressible) bytes to out/random.bin, so that packaging and uploading take a while;
 5. raises RuntimeError(fail) if `fail` is given (not None), then calls sys.exit(exit_code) if
    `exit_code` is given (0.7's job.py does not catch SystemExit).
 
@@ -114,6 +115,11 @@ def run(data_path, data_ref, test=False, seconds=0, fail=None, exit_code=None, p
         "elapsed_seconds": round(time.time() - t0, 3),
         "python": sys.version.split()[0],
     }
+    out_mib = int(_number("out_mb", kwargs.get("out_mb", 0)))
+    if out_mib:
+        with open(os.path.join(OUT_DIR, "random.bin"), "wb") as fh:
+            for _ in range(out_mib):
+                fh.write(os.urandom(1024 * 1024))
     with open(os.path.join(OUT_DIR, "echo.json"), "w") as fh:
         json.dump(echo, fh, indent=2, sort_keys=True, separators=(",", ": "))
         fh.write("\n")

@@ -32,6 +32,7 @@ public sealed class TarPackager(string jobRoot, long maxBytes, ILoggingAdapter l
         try
         {
             var plan = OutputCollector.Collect(paths.OutDir, paths.ServiceName);
+            log.Info("{0}: packaging out/ ({1} entries, {2} bytes)", paths.JobName, plan.Entries.Count, plan.TotalBytes);
             foreach (var skipped in plan.Skipped) log.Warning("{0}: left out of the tarball: {1}", paths.JobName, skipped);
             if (plan.TotalBytes > maxBytes)
                 return new StepOutcome.Failed(StatusTexts.ResultsTooLarge(plan.TotalBytes, maxBytes),

@@ -14,6 +14,13 @@ internal static class ItEnvironment
     /// <summary>The SSH alias of the loopback storage (scripts/ci/ssh-up.sh); <c>&lt;alias&gt;_refused</c> points at a closed port.</summary>
     public static string StorageAlias => Require("TERMINUS_IT_SSH_ALIAS");
 
+    public static string SshUp => Require("TERMINUS_IT_SSH_UP");
+    public static string SshDown => Require("TERMINUS_IT_SSH_DOWN");
+    public static string RabbitUp => Require("TERMINUS_IT_RMQ_UP");
+    public static string RabbitDown => Require("TERMINUS_IT_RMQ_DOWN");
+    public static bool OwnsBroker => Environment.GetEnvironmentVariable("TERMINUS_IT_RMQ_OWNED") == "1";
+    public static int ConsumerTimeoutMs => int.Parse(Require("TERMINUS_IT_CONSUMER_TIMEOUT_MS"));
+
     /// <summary>Where uploads through <see cref="StorageAlias"/> land (the storage account's home).</summary>
     public static string StorageDir => Require("TERMINUS_IT_STORAGE_DIR");
 
