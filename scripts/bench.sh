@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# The job-overhead benchmark:   scripts/bench.sh [jobs=20] [service_seconds=0.2]
+# The benchmarks:   scripts/bench.sh [jobs=20] [service_seconds=0.2]      job overhead, end to end
+#                   BASELINE=<git rev> scripts/bench.sh [jobs] [secs]     the same, side by side with another revision
+#                   scripts/bench.sh ledger [writes=2000]                 the cost of one ledger write (SQLite)
 #
 # Starts a loopback RabbitMQ and the loopback storage (sshd + rsync) unless they already run, builds the daemon in
 # Release, and runs bench/Terminus.Bench against the real daemon process: jobs one at a time (full and test mode),
-# then a burst larger than the job slots. Prints per-phase medians/p95 as the portal sees them. Stops what it started.
+# then a burst larger than the job slots. Prints per-phase medians/p95 as the portal sees them. With BASELINE, that
+# revision is built in a temporary git worktree and measured before and after this build, in the same run.
+# Stops what it started.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
@@ -29,7 +33,16 @@ if ! ss -ltnH 'sport = :2222' | grep -q .; then
   STARTED_SSH=1; "$ROOT/scripts/ci/ssh-up.sh" >/dev/null || { echo "sshd did not start" >&2; exit 1; }
 fi
 export STORAGE_DIR=$(cat "$SSH_DIR/storage_home" 2>/dev/null || echo /home/storage)
-dotnet build "$ROOT/src/Terminus.Host" -c Release -v q -nologo >/dev/null || { echo "build failed" >&2; exit 1; }
 dotnet build "$ROOT/bench/Terminus.Bench" -c Release -v q -nologo >/dev/null || { echo "build failed" >&2; exit 1; }
-dotnet "$ROOT/bench/Terminus.Bench/bin/Release/net10.0/Terminus.Bench.dll" \
-  "$ROOT/src/Terminus.Host/bin/Release/net10.0/terminus-daemon.dll" "$@"
+BENCH="$ROOT/bench/Terminus.Bench/bin/Release/net10.0/Terminus.Bench.dll"
+if [ "${1:-}" = ledger ]; then dotnet "$BENCH" "$@"; exit $?; fi
+dotnet build "$ROOT/src/Terminus.Host" -c Release -v q -nologo >/dev/null || { echo "build failed" >&2; exit 1; }
+baseline=()
+if [ -n "${BASELINE:-}" ]; then
+  WT=$(mktemp -d /tmp/terminus-baseline-XXXXXX)
+  trap 'cleanup; git -C "$ROOT" worktree remove --force "$WT" >/dev/null 2>&1; rm -rf "$WT"' EXIT
+  git -C "$ROOT" worktree add --detach "$WT" "$BASELINE" >/dev/null 2>&1 || { echo "cannot check out $BASELINE" >&2; exit 1; }
+  dotnet build "$WT/src/Terminus.Host" -c Release -v q -nologo >/dev/null || { echo "baseline build failed" >&2; exit 1; }
+  baseline=("$WT/src/Terminus.Host/bin/Release/net10.0/terminus-daemon.dll")
+fi
+dotnet "$BENCH" "$ROOT/src/Terminus.Host/bin/Release/net10.0/terminus-daemon.dll" "${1:-20}" "${2:-0.2}" "${baseline[@]}"
