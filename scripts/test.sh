@@ -22,6 +22,8 @@
 #   TERMINUS_IT_STORAGE_DIR  where uploads land (the storage account's home)
 #   TERMINUS_IT_SSH_UP / TERMINUS_IT_SSH_DOWN   <repo>/scripts/ci/ssh-{up,down}.sh (storage outage tests)
 #   TERMINUS_IT_CONSUMER_TIMEOUT_MS  the broker's consumer_timeout (15 s here, RabbitMQ's default is 30 min)
+#   (SLURM)                a single-node cluster (slurm-up.sh, accounting on, EnforcePartLimits=ALL): sbatch,
+#                          squeue, sacct, scontrol and scancel on PATH for the daemon under test
 #   TERMINUS_IT_PYTHON2    a Python 2.7 (pyenv's on these machines): services may be written for Python 2.7
 set -uo pipefail
 
@@ -31,7 +33,7 @@ export HOME=${HOME:-/root}
 
 # System packages needed by the tests (one list).
 # iproute2 (ss) and procps (ps) are used by scripts/ci/*.sh; they are present on a normal Debian install.
-APT_PACKAGES="rabbitmq-server python3-celery iproute2 procps openssh-server openssh-client rsync"
+APT_PACKAGES="rabbitmq-server python3-celery iproute2 procps openssh-server openssh-client rsync slurm-wlm munge slurmdbd mariadb-server"
 
 TEST_TIMEOUT=${TEST_TIMEOUT:-80m}
 export RMQ_DIR=${RMQ_DIR:-/tmp/ci-rabbitmq}
@@ -47,12 +49,17 @@ AMQP=amqp://terminus:terminus-pass@127.0.0.1:5672/terminus
 say() { echo "test.sh: $*"; }
 STARTED_RMQ=0
 STARTED_SSH=0
+STARTED_SLURM=0
 TEST_PID=
 cleanup() {
   if [ -n "$TEST_PID" ]; then   # interrupted while dotnet test runs: stop it (timeout forwards to its group)
     kill -TERM "$TEST_PID" 2>/dev/null
     wait "$TEST_PID" 2>/dev/null   # bounded: timeout --kill-after sends SIGKILL 30 s after the TERM
     TEST_PID=
+  fi
+  if [ "$STARTED_SLURM" = 1 ]; then
+    STARTED_SLURM=0
+    timeout 60 "$ROOT/scripts/ci/slurm-down.sh" || true
   fi
   if [ "$STARTED_SSH" = 1 ]; then
     STARTED_SSH=0
@@ -122,7 +129,12 @@ export TERMINUS_IT_SSH_UP=$ROOT/scripts/ci/ssh-up.sh TERMINUS_IT_SSH_DOWN=$ROOT/
 TERMINUS_IT_STORAGE_DIR=$(cat "$SSH_DIR/storage_home") || setup_failed "ssh-up.sh did not record the storage home"
 export TERMINUS_IT_STORAGE_DIR
 
-# ---- 4. interpreters the services may use ------------------------------------------------------------------
+# ---- 4. a single-node SLURM cluster with accounting (scripts/ci/slurm-up.sh) -----------------------------
+export SLURM_DIR=${SLURM_DIR:-/tmp/ci-slurm}
+STARTED_SLURM=1
+timeout 180 "$ROOT/scripts/ci/slurm-up.sh" || setup_failed "the loopback SLURM cluster did not start"
+
+# ---- 4b. interpreters the services may use ------------------------------------------------------------------
 if [ -z "${TERMINUS_IT_PYTHON2:-}" ]; then
   for p in /root/.pyenv/versions/2.7*/bin/python2.7 /usr/bin/python2.7 /usr/local/bin/python2.7; do
     [ -x "$p" ] && { TERMINUS_IT_PYTHON2=$p; break; }

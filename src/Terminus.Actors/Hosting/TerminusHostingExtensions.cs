@@ -82,8 +82,8 @@ public static class TerminusHostingExtensions
         var maxJobs = settings.MaxConcurrentJobs;
         var reporter = system.ActorOf(
             StatusReporterActor.Props(runtime.CreatePublisher("terminus-status"), encoder, settings.HostName), "status-reporter");
-        IActorRef Pool(Func<ILoggingAdapter, IStepExecutor> executor, int size, string name) =>
-            system.ActorOf(StepPoolActor.Props(executor(Logging.GetLogger(system, name)), size), name);
+        IActorRef Pool(Func<StepContext, IStepExecutor> executor, int size, string name) =>
+            system.ActorOf(StepPoolActor.Props(executor(new StepContext(system, Logging.GetLogger(system, name))), size), name);
         var deps = new JobDependencies(
             new JobValidator(settings.DataDir, new ServiceCatalog(settings.ServiceDir)),
             reporter,

@@ -1,6 +1,6 @@
-using Akka.Event;
 using Terminus.Actors.Amqp;
 using Terminus.Actors.Execution;
+using Terminus.Actors.Execution.Slurm;
 using Terminus.Actors.Steps;
 using Terminus.Core.Configuration;
 
@@ -8,22 +8,22 @@ namespace Terminus.Actors.Hosting;
 
 /// <summary>
 /// The seams between the actor system and the outside world: how messages are published and how each step
-/// is executed (each executor made with the actor system's logger). The host uses <see cref="For"/>; tests
+/// is executed (each executor made with the actor system and a logger). The host uses <see cref="For"/>; tests
 /// replace a seam with <c>with</c>.
 /// </summary>
 public sealed record TerminusRuntime(
     Func<string, IMessagePublisher> CreatePublisher,
-    Func<ILoggingAdapter, IStepExecutor> Runner,
-    Func<ILoggingAdapter, IStepExecutor> Packager,
-    Func<ILoggingAdapter, IStepExecutor> Uploader)
+    Func<StepContext, IStepExecutor> Runner,
+    Func<StepContext, IStepExecutor> Packager,
+    Func<StepContext, IStepExecutor> Uploader)
 {
-    /// <summary>The real world: RabbitMQ with publisher confirms, local processes, tar.gz, rsync over SSH.</summary>
+    /// <summary>The real world: RabbitMQ with publisher confirms, local processes or SLURM, tar.gz, rsync over SSH.</summary>
     public static TerminusRuntime For(TerminusSettings settings) => new(
         name => new AmqpPublisher(AmqpConnections.CreateFactory(settings.Broker), $"{name}@{settings.HostName}",
             TerminusHostingExtensions.ConfirmTimeout),
-        log => settings.UseSlurm
-            ? new UnavailableStepExecutor("SLURM submission")
-            : new LocalServiceRunner(settings, log),
-        log => new TarPackager(settings.JobDir, settings.Execution.MaxTarballBytes, log),
-        log => new RsyncUploader(settings.JobDir, settings.StorageSshAlias, settings.Execution, log));
+        context => settings.UseSlurm
+            ? SlurmRunner.Create(context, settings, new ProcessSlurmCommands(TimeSpan.FromSeconds(60)))
+            : new LocalServiceRunner(settings, context.Log),
+        context => new TarPackager(settings.JobDir, settings.Execution.MaxTarballBytes, context.Log),
+        context => new RsyncUploader(settings.JobDir, settings.StorageSshAlias, settings.Execution, context.Log));
 }

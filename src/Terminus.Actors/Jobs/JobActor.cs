@@ -130,7 +130,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             case JobPhase.Received:
                 Validate();
                 break;
-            case JobPhase.Pending or JobPhase.Running:
+            case JobPhase.Pending:
+                StartStep(StepKind.Run, _deps.Runner, _deps.Timeouts.RunStart);
+                break;
+            case JobPhase.Running:
                 StartStep(StepKind.Run, _deps.Runner, RunLimit());
                 break;
             case JobPhase.Succeeded:
@@ -155,7 +158,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 break;
             case ValidJob valid:
                 Move(JobPhase.Pending, StatusTexts.Submitted, spec: valid.Spec,
-                    then: () => StartStep(StepKind.Run, _deps.Runner, RunLimit()));
+                    then: () => StartStep(StepKind.Run, _deps.Runner, _deps.Timeouts.RunStart));
                 break;
         }
     }
@@ -168,7 +171,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Common();
         Command<StepStarted>(s =>
         {
-            if (s.Kind == StepKind.Run && _state.Phase == JobPhase.Pending) Move(JobPhase.Running, StatusTexts.Running);
+            if (s.Kind != StepKind.Run || _state.Phase != JobPhase.Pending) return;
+            Timers.StartSingleTimer(StepTimer, StepTimedOut.Instance, RunLimit()); // the time limit counts from now
+            Move(JobPhase.Running, StatusTexts.Running);
         });
         Command<StepSucceeded>(s =>
         {

@@ -20,6 +20,9 @@ public sealed record StepSucceeded(JobId JobId, StepKind Kind);
 /// <summary>A failed step, as data: the exact status text for the portal and a detail for the operator.</summary>
 public sealed record StepFailed(JobId JobId, StepKind Kind, string StatusText, string Detail, bool TimedOut = false);
 
+/// <summary>What an executor is made with: the actor system (for helpers such as the SLURM poller) and a logger.</summary>
+public sealed record StepContext(ActorSystem System, Akka.Event.ILoggingAdapter Log);
+
 /// <summary>Does the real work of a step (a process, SLURM, tar, rsync). Expected failures are outcomes, not exceptions.</summary>
 public interface IStepExecutor
 {

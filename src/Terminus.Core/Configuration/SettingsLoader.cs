@@ -61,10 +61,12 @@ public static partial class SettingsLoader
         if (errors.Count > 0 || hostName is null || dataDir is null || jobDir is null || serviceDir is null || broker is null)
             return new SettingsLoadResult(null, errors, notes);
         string ledger = ReadLedgerPath(keys, homeDir, dotDir, errors);
+        SlurmSettings slurm = ReadSlurm(keys, errors);
         var settings = new TerminusSettings(hostName, dotDir, dataDir, jobDir, serviceDir, useSlurm, sshAlias, nodes, concurrency, broker)
         {
             Execution = execution,
             LedgerPath = ledger,
+            Slurm = slurm,
         };
         return new SettingsLoadResult(settings, errors, notes);
     }
@@ -254,6 +256,19 @@ public static partial class SettingsLoader
         if (ExpandPath(value, homeDir) is { } path && !Directory.Exists(path)) return path;
         errors.Add($"TERMINUS_LEDGER '{value}' is not a file path");
         return fallback;
+    }
+
+    private static SlurmSettings ReadSlurm(KeySource keys, List<string> errors)
+    {
+        var d = SlurmSettings.Default;
+        TimeSpan Seconds(string key, TimeSpan fallback, Func<int, TimeSpan> unit) =>
+            keys.Get(key) is { } v ? PositiveInt(key, v, errors) is { } n ? unit(n) : fallback : fallback;
+        var pollMax = Seconds("TERMINUS_SLURM_POLL_MAX_S", d.PollMax, n => TimeSpan.FromSeconds(n));
+        var calls = keys.Get("TERMINUS_SLURM_MAX_CALLS_PER_MIN") is { } c ? PositiveInt("TERMINUS_SLURM_MAX_CALLS_PER_MIN", c, errors) ?? d.MaxCallsPerMinute : d.MaxCallsPerMinute;
+        var stuck = Seconds("TERMINUS_SLURM_STUCK_PENDING_MIN", d.StuckPendingLimit, n => TimeSpan.FromMinutes(n));
+        var lost = Seconds("TERMINUS_SLURM_LOST_GRACE_S", d.LostGrace, n => TimeSpan.FromSeconds(n));
+        if (calls < 3) errors.Add($"TERMINUS_SLURM_MAX_CALLS_PER_MIN {calls} is too low: a poll may take 3 commands");
+        return new SlurmSettings(d.PollMin, pollMax < d.PollMin ? d.PollMin : pollMax, calls, stuck, lost);
     }
 
     private static ExecutionSettings ReadExecution(KeySource keys, List<string> errors, List<string> notes)

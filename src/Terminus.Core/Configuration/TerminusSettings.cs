@@ -28,6 +28,9 @@ public sealed record TerminusSettings(
     /// <summary>How jobs run: runner Python, output size cap, timeouts, environment passed to services.</summary>
     public ExecutionSettings Execution { get; init; } = ExecutionSettings.Default;
 
+    /// <summary>How SLURM jobs are polled and given up on.</summary>
+    public SlurmSettings Slurm { get; init; } = SlurmSettings.Default;
+
     /// <summary>The job ledger (SQLite): every accepted job, its transitions and its status outbox. <c>TERMINUS_LEDGER</c>.</summary>
     public string LedgerPath { get => _ledgerPath ?? DefaultLedgerPath(DotDir); init => _ledgerPath = value; }
     private readonly string? _ledgerPath;

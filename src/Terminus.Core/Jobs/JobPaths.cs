@@ -26,6 +26,10 @@ public sealed record JobPaths(string JobRoot, string JobName, string ServiceName
     public string StdoutFile => Path.Combine(JobDir, "stdout.log");
     public string StderrFile => Path.Combine(JobDir, "stderr.log");
     public string UploadLog => Path.Combine(JobDir, "rsync.log");
+    /// <summary>The SLURM batch script (<c>Slurm.SlurmScript</c>).</summary>
+    public string BatchScript => Path.Combine(JobDir, "terminus_job.sh");
+    /// <summary>The SLURM job id, written as soon as sbatch gave it, so a restarted daemon finds the job again.</summary>
+    public string SlurmRecordFile => Path.Combine(JobDir, "terminus_slurm.json");
     /// <summary><c>&lt;jobid&gt;_&lt;svc&gt;.tar.gz</c>, whose archive root is <c>&lt;svc&gt;/</c>.</summary>
     public string Tarball => Path.Combine(JobDir, $"{JobName}.tar.gz");
     public string FailedDir => Path.Combine(JobRoot, FailedDirName, JobName);

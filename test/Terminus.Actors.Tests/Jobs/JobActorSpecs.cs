@@ -167,8 +167,13 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
     {
         var job = Start(FakeDelivery.Job(45));
         await ExpectStatus(JobStatuses.Pending);
-        await _runner.ExpectMsgAsync<RunStep>();
-        // The service allows 1 minute; the safety net adds the run grace (5 min).
+        var run = await _runner.ExpectMsgAsync<RunStep>();
+        // Until the service runs (a SLURM job may be queued for days) only the long start net applies.
+        ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromHours(24));
+        await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        job.Tell(new StepStarted(run.Spec.JobId, StepKind.Run));
+        await ExpectStatus(JobStatuses.Running);
+        // The service allows 1 minute; the safety net adds the run grace (5 min), from the start of the run.
         ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromMinutes(5));
         await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
         ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromMinutes(1.1));

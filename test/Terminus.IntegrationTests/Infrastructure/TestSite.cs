@@ -53,10 +53,10 @@ public sealed class TestSite : IDisposable
     public IReadOnlyList<string> RunsOf(long jobId) =>
         File.Exists(TraceFile) ? File.ReadAllLines(TraceFile).Where(l => l.StartsWith($"{jobId}_", StringComparison.Ordinal)).ToList() : [];
 
-    public void AddService(string name, string? serviceJson)
+    public void AddService(string name, string? serviceJson, string script = "def run(data_path, data_ref, test=False, **kwargs):\n    pass\n")
     {
         var dir = Directory.CreateDirectory(Path.Combine(ServiceDir, name)).FullName;
-        File.WriteAllText(Path.Combine(dir, name + ".py"), "def run(data_path, data_ref, test=False, **kwargs):\n    pass\n");
+        File.WriteAllText(Path.Combine(dir, name + ".py"), script);
         if (serviceJson is not null) File.WriteAllText(Path.Combine(dir, "service.json"), serviceJson);
     }
 

@@ -1,0 +1,47 @@
+using Terminus.Core.Execution;
+using Terminus.Core.Jobs;
+
+namespace Terminus.Core.Slurm;
+
+/// <summary>What is known of a SLURM job at one poll.</summary>
+/// <param name="State">SLURM's answer, or null when no command knows the job (any more).</param>
+/// <param name="Run">The runner's records in the job directory (its exit record is the only proof of success).</param>
+/// <param name="LostDeadlinePassed">The job is unknown and its time limit plus a grace period is over.</param>
+/// <param name="ExitRecordGracePassed">SLURM says the job ended a while ago, long enough for its exit record to show.</param>
+public sealed record SlurmObservation(SlurmJobState? State, RunObservation Run, bool LostDeadlinePassed, bool ExitRecordGracePassed);
+
+/// <summary>
+/// Decides a SLURM job's outcome, or null to keep waiting. SLURM's own ends (time limit, cancel, out of memory,
+/// node failure, ...) win over what the runner wrote (a cancel arrives as SIGTERM, which the runner takes for a
+/// time limit); for a service failure the runner's message is kept; success needs the runner's exit record; a job
+/// no command knows is never a success: it is waited for until its deadline, then reported lost.
+/// </summary>
+public static class SlurmVerdict
+{
+    public static StepOutcome? Decide(string slurmId, SlurmObservation o)
+    {
+        var finalRecord = o.Run.Exit is not null || o.Run.Events.Any(e => RunnerStatus.IsFinal(e.Status));
+        switch (o.State?.Phase)
+        {
+            case SlurmPhase.Pending or SlurmPhase.Running:
+                return null;
+            case SlurmPhase.TimedOut:
+                return new StepOutcome.TimedOut($"SLURM stopped job {slurmId} at its time limit of {o.Run.TimeLimitMinutes} min");
+            case SlurmPhase.Failed:
+                var state = o.State!;
+                if (state.BaseState == "FAILED" && finalRecord && RunVerdict.Decide(o.Run) is StepOutcome.Failed serviceFailure)
+                    return serviceFailure with { Detail = $"SLURM job {slurmId} FAILED ({state.ExitCode}); {serviceFailure.Detail}" };
+                return new StepOutcome.Failed(StatusTexts.StoppedWithError(SlurmStates.Describe(slurmId, state.BaseState, state.ExitCode)),
+                    $"SLURM state {state.State}, exit code {state.ExitCode}");
+            case SlurmPhase.Completed:
+                if (finalRecord) return RunVerdict.Decide(o.Run);
+                return o.ExitRecordGracePassed ? RunVerdict.Decide(o.Run) : null;
+            default: // unknown to every command
+                if (finalRecord) return RunVerdict.Decide(o.Run);
+                return o.LostDeadlinePassed
+                    ? new StepOutcome.Failed(StatusTexts.StoppedWithError($"the SLURM job {slurmId} was lost: the scheduler no longer knows it and it left no result"),
+                        "not in squeue, sacct or scontrol after its time limit and grace period")
+                    : null;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Terminus.Core.Jobs;
+using Terminus.Core.Services;
+using Terminus.Core.Slurm;
+using Terminus.Core.Tests.Execution;
+
+namespace Terminus.Core.Tests.Slurm;
+
+public sealed class SlurmScriptTests
+{
+    private static string Golden(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Slurm", "Golden", name));
+
+    [Fact]
+    public void The_batch_script_matches_its_golden_file()
+    {
+        var spec = RunnerRequestTests.Spec() with { Service = RunnerRequestTests.Spec().Service with { Nodes = 4, Cores = 64, TimeoutMinutes = 30 } };
+        var script = SlurmScript.Build(spec, "anais", "/opt/conda/bin/python3", JobPaths.For("/data/terminus/jobs", spec));
+        Assert.Equal(Golden("density_map.sh"), script);
+    }
+
+    [Fact]
+    public void Paths_are_quoted_and_message_data_never_enters_the_script()
+    {
+        var hostile = "x'; rm -rf ~; echo '$(id)`id`";
+        var spec = RunnerRequestTests.Spec(dataRef: hostile, parameters: $$"""{"p": "{{hostile.Replace("'", "\\u0027")}}"}""");
+        var script = SlurmScript.Build(spec, "anais", "/opt/my python/bin/python3", JobPaths.For("/data/it's jobs", spec));
+        Assert.DoesNotContain("rm -rf", script);
+        Assert.Contains("exec '/opt/my python/bin/python3' '/data/it'\\''s jobs/123_density_map/terminus_runner.py' '/data/it'\\''s jobs/123_density_map/terminus_request.json'\n", script);
+    }
+
+    [Theory]
+    [InlineData(30, "00-00:30")]
+    [InlineData(90, "00-01:30")]
+    [InlineData(1440, "01-00:00")]
+    [InlineData(1501, "01-01:01")]
+    [InlineData(14400, "10-00:00")]
+    public void Time_limits_are_written_in_0_7_s_DD_HH_MM_form(int minutes, string expected) =>
+        Assert.Equal(expected, SlurmScript.FormatTime(minutes));
+
+    [Fact]
+    public void The_job_name_tags_this_daemon_s_jobs()
+    {
+        Assert.Equal("terminus-anais-123", SlurmScript.JobName("anais", new JobId(123)));
+    }
+
+    [Fact]
+    public void Quote_protects_everything()
+    {
+        Assert.Equal("'a b'", SlurmScript.Quote("a b"));
+        Assert.Equal("''\\''$(x)'", SlurmScript.Quote("'$(x)"));
+    }
+
+    private static ServiceDefinition Service => RunnerRequestTests.Spec().Service;
+}
