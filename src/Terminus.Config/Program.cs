@@ -1,10 +1,24 @@
+using Terminus.Config.Cli;
+using Terminus.Config.Commands;
 using Terminus.Core.Configuration;
 
-// The operator's command. For now: `terminus check-config` validates the daemon's configuration exactly as the
-// daemon will load it, without starting anything. More subcommands (config, datasource, check, status) follow.
+// The operator's command, one binary with subcommands (terminus_config and terminus_datasource_cfg are installed as
+// aliases of `terminus config` and `terminus datasource`, for habit).
+var io = CommandIo.FromConsole();
 var command = args.Length > 0 ? args[0] : "help";
+var rest = args.Skip(1).ToList();
 switch (command)
 {
+    case "config":
+        return new ConfigCommand(io).Run(rest);
+    case "datasource":
+        return new DatasourceCommand(io).Run(rest);
+    case "check":
+        return await new CheckCommand(io).RunAsync(rest);
+    case "status":
+        return new StatusCommand(io).Run(rest);
+    case "service":
+        return new ServiceNewCommand(io).Run(rest);
     case "check-config":
         var loaded = SettingsLoader.LoadFromProcess();
         foreach (var note in loaded.Notes) Console.WriteLine($"note: {note}");
@@ -18,7 +32,15 @@ switch (command)
         Console.WriteLine($"configuration invalid: {loaded.Errors.Count} problem(s)");
         return 78;
     case "help" or "--help" or "-h":
-        Console.WriteLine("usage: terminus check-config   validate the daemon's configuration (environment, then ~/.terminus/terminus.env)");
+        Console.WriteLine("""
+            usage: terminus <command> [options]      (each command takes --help)
+              config       set up this lab machine: terminus.env, the systemd unit, the password file (0.7's terminus_config)
+              datasource   link simulation snapshots from the portal's JSON file (0.7's terminus_datasource_cfg)
+              check        check the configuration, services, storage, broker, SLURM and ledger, one line each
+              status       the jobs the daemon knows (read-only)
+              service new  scaffold a new service
+              check-config the configuration alone, as the daemon loads it
+            """);
         return 0;
     default:
         Console.Error.WriteLine($"terminus: unknown command '{command}' (try 'terminus help')");

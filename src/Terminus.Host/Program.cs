@@ -40,6 +40,7 @@ try
 {
     foreach (var note in loaded.Notes) Log.Information("Configuration: {Note}", note);
     var runtime = TerminusRuntime.For(settings);
+    var readiness = new TerminusReadiness();
 
     var builder = Host.CreateApplicationBuilder(args);
     builder.Services.AddSerilog();
@@ -50,7 +51,9 @@ try
             l.ClearLoggers();
             l.AddSerilogLogging();
         })
-        .AddTerminus(settings, runtime));
+        .AddTerminus(settings, runtime, readiness));
+    builder.Services.AddSingleton(readiness);
+    builder.Services.AddHostedService<Terminus.Host.SystemdService>();
     await builder.Build().RunAsync();
     return 0;
 }

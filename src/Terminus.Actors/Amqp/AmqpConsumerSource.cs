@@ -18,6 +18,9 @@ public sealed record AmqpSourceSettings(
     ILoggingAdapter Log)
 {
     public TimeSpan IdleRequeue { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Called each time the consumer is registered on the broker (readiness).</summary>
+    public Action? OnConsuming { get; init; }
 }
 
 /// <summary>
@@ -74,6 +77,7 @@ public sealed class AmqpConsumerSource(AmqpSourceSettings settings) : GraphStage
                 _consumerTag = tag;
                 if (_resuming) _settings.Log.Info("Consuming queue {0} again", _settings.Queue);
                 else _settings.Log.Info("Consuming queue {0} (prefetch {1})", _settings.Queue, _settings.Prefetch);
+                _settings.OnConsuming?.Invoke();
                 _resuming = false;
                 if (_stopping || _paused) CancelConsumer();
             });

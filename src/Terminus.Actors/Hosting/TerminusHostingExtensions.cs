@@ -30,10 +30,13 @@ public static class TerminusHostingExtensions
     /// Everything the daemon runs: the job ledger (SQLite), reporter, step pools, host health, supervisor (which
     /// resumes the ledger's unfinished jobs first), job intake and probe responder.
     /// </summary>
-    public static AkkaConfigurationBuilder AddTerminus(this AkkaConfigurationBuilder builder, TerminusSettings settings, TerminusRuntime runtime)
+    public static AkkaConfigurationBuilder AddTerminus(this AkkaConfigurationBuilder builder, TerminusSettings settings, TerminusRuntime runtime,
+        TerminusReadiness? readiness = null)
     {
         var maxJobs = settings.MaxConcurrentJobs;
         var gate = new AdmissionGate(maxJobs);
+        readiness ??= new TerminusReadiness();
+        gate.Recovered.ContinueWith(_ => readiness.LedgerRecovered(), TaskScheduler.Default);
         // As 0.7's send-only task stubs publish them (ignore_result=True), from this process.
         var encoder = new CeleryEncoder(CeleryOrigin.ForThisProcess(), ignoreResult: true);
 
@@ -58,13 +61,13 @@ public static class TerminusHostingExtensions
 
                 var jobsDrain = new DrainSignal();
                 new JobIntake(supervisor, gate, log).Graph(JobIntake.Reconnecting(new AmqpSourceSettings(
-                    factory, settings.JobQueue, (ushort)maxJobs, $"terminus-jobs@{settings.HostName}", jobsDrain, log)))
+                    factory, settings.JobQueue, (ushort)maxJobs, $"terminus-jobs@{settings.HostName}", jobsDrain, log) { OnConsuming = readiness.JobsConsuming }))
                     .Run(materializer);
 
                 var monitorDrain = new DrainSignal();
                 var responder = new MonitorResponder(runtime.CreatePublisher("terminus-monitor"), encoder, settings.HostName, log);
                 responder.Graph(JobIntake.Reconnecting(new AmqpSourceSettings(
-                    factory, settings.MonitorQueue, 4, $"terminus-monitor@{settings.HostName}", monitorDrain, log)))
+                    factory, settings.MonitorQueue, 4, $"terminus-monitor@{settings.HostName}", monitorDrain, log) { OnConsuming = readiness.MonitorConsuming }))
                     .Run(materializer);
 
                 RegisterShutdown(system, registry, jobsDrain, monitorDrain, log);

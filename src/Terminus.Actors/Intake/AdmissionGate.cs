@@ -12,6 +12,10 @@ public sealed class AdmissionGate(int capacity)
     private readonly object _lock = new();
     private int _occupied;
     private bool _recovered;
+    private readonly TaskCompletionSource _recoveredTask = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the ledger is recovered.</summary>
+    public Task Recovered => _recoveredTask.Task;
     private string? _hostProblem;
 
     public int Capacity { get; } = capacity;
@@ -53,6 +57,7 @@ public sealed class AdmissionGate(int capacity)
     public void MarkRecovered()
     {
         lock (_lock) _recovered = true;
+        _recoveredTask.TrySetResult();
         Changed?.Invoke();
     }
 

@@ -24,7 +24,11 @@ public static class LedgerStore
 
     public static string ConnectionString(string path) => new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
 
-    /// <summary>Creates the file if needed and switches it to WAL (a property of the file: it sticks).</summary>
+    /// <summary>
+    /// Creates the file if needed and switches it to WAL (a property of the file: it sticks). Once the journal table
+    /// exists (from the second start on), an index on (persistence_id, sequence_number) keeps each job's recovery a
+    /// lookup rather than a scan of every job the ledger ever held.
+    /// </summary>
     public static void Prepare(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -32,6 +36,10 @@ public static class LedgerStore
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal';";
+        if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0) return;
+        command.CommandText = "CREATE INDEX IF NOT EXISTS ix_journal_persistence_id_sequence ON journal (persistence_id, sequence_number);";
         command.ExecuteNonQuery();
     }
 

@@ -1,0 +1,87 @@
+using Microsoft.Data.Sqlite;
+using Terminus.Core.Jobs;
+using Terminus.Core.Ledger;
+
+namespace Terminus.Actors.Ledger;
+
+/// <summary>One job as the ledger knows it, for the operator.</summary>
+public sealed record JobSummary(long JobId, string Service, string Phase, bool Live, DateTimeOffset? AcceptedAt, DateTimeOffset? LastChange,
+    string LastStatus, string LastMessage, int UndeliveredStatuses);
+
+/// <summary>
+/// Reads the job ledger without the daemon, read-only (SQLite in WAL mode: safe while the daemon writes), straight
+/// from Akka.Persistence.Sql's tables: the supervisor's snapshot and events, then each live job's events.
+/// </summary>
+public static class LedgerReader
+{
+    public static IReadOnlyList<JobSummary> Read(string path)
+    {
+        if (!File.Exists(path)) return [];
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString());
+        connection.Open();
+        if (!TableExists(connection, "journal")) return [];
+
+        var ledger = new LedgerState();
+        var snapshotSeq = 0L;
+        if (TableExists(connection, "snapshot"))
+        {
+            using var snap = connection.CreateCommand();
+            snap.CommandText = "SELECT sequence_number, manifest, snapshot FROM snapshot WHERE persistence_id = $id ORDER BY sequence_number DESC LIMIT 1";
+            snap.Parameters.AddWithValue("$id", "job-ledger");
+            using var r = snap.ExecuteReader();
+            if (r.Read() && Record(r.GetString(1), (byte[])r[2]) is LedgerSnapshot s) { ledger.Apply(s); snapshotSeq = r.GetInt64(0); }
+        }
+        foreach (var (seq, record) in Events(connection, "job-ledger")) if (seq > snapshotSeq) ledger.Apply(record);
+
+        var jobs = new List<JobSummary>();
+        foreach (var (id, _) in ledger.Live)
+        {
+            var state = new JobState();
+            DateTimeOffset? last = null;
+            foreach (var (_, record) in Events(connection, $"job-{id}"))
+            {
+                state.Apply(record);
+                last = record switch { JobMoved m => m.At, JobAccepted a => a.At, _ => last };
+            }
+            var service = state.Spec?.ServiceName ?? ServiceOf(state.Accepted) ?? "?";
+            jobs.Add(new JobSummary(id.Value, service, state.Accepted is null ? "Admitted" : state.Phase.ToString(), true, state.Accepted?.At, last,
+                state.Latest?.Status ?? "", state.Latest?.Message ?? "", state.Undelivered.Count()));
+        }
+        foreach (var (id, retired) in ledger.Retired)
+            jobs.Add(new JobSummary(id.Value, "", "Retired", false, null, retired.At, retired.Status, retired.Message, 0));
+        return jobs.OrderBy(j => j.JobId).ToList();
+    }
+
+    private static string? ServiceOf(JobAccepted? accepted)
+    {
+        if (accepted is null) return null;
+        return JobRequestBinder.Bind(LedgerJson.TaskFromJson(accepted.TaskJson)) is BoundJob { Request.ServiceName: { ValueKind: System.Text.Json.JsonValueKind.String } name }
+            ? PathRules.Printable(name.GetString()!, 60) : null;
+    }
+
+    private static IEnumerable<(long Seq, ILedgerRecord Record)> Events(SqliteConnection connection, string persistenceId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sequence_number, manifest, message FROM journal WHERE persistence_id = $id AND deleted = 0 ORDER BY sequence_number";
+        command.Parameters.AddWithValue("$id", persistenceId);
+        using var r = command.ExecuteReader();
+        var list = new List<(long, ILedgerRecord)>();
+        while (r.Read())
+            if (Record(r.IsDBNull(1) ? "" : r.GetString(1), (byte[])r[2]) is { } record) list.Add((r.GetInt64(0), record));
+        return list;
+    }
+
+    private static ILedgerRecord? Record(string manifest, byte[] bytes)
+    {
+        try { return LedgerJson.FromBytes(bytes, manifest); }
+        catch (System.Text.Json.JsonException) { return null; }
+    }
+
+    private static bool TableExists(SqliteConnection connection, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $name";
+        command.Parameters.AddWithValue("$name", table);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using RabbitMQ.Client;
+using Terminus.Actors.Amqp;
+using Terminus.Actors.Execution;
+using Terminus.Actors.Ledger;
+using Terminus.Config.Cli;
+using Terminus.Core.Configuration;
+using Terminus.Core.Services;
+
+namespace Terminus.Config.Commands;
+
+/// <summary>
+/// <c>terminus check</c>: everything the daemon needs, one line per item: the configuration, the data, job and
+/// service directories, each service (<c>service.json</c>, its interpreter, a <c>run</c> that takes <c>test</c>),
+/// the SSH alias (a batch-mode connection), the broker (login, the portal's queues), SLURM when enabled, the
+/// ledger. Ends with a verdict; exit 1 on any failure.
+/// </summary>
+public sealed class CheckCommand(CommandIo io)
+{
+    public const string Usage = "usage: terminus check [--skip-ssh] [--skip-broker]";
+    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "skip-ssh", "skip-broker", "help" };
+    private int _failures, _warnings;
+
+    /// <summary>Imports a service like the runner does and says whether its run() accepts test (Python 2.7 and 3.x).</summary>
+    private const string InspectRun = """
+        import sys, inspect
+        sys.dont_write_bytecode = True
+        path = sys.argv[1]
+        sys.path.insert(0, __import__('os').path.dirname(path))
+        try:
+            import importlib.util as u
+            spec = u.spec_from_file_location('terminus_check', path)
+            m = u.module_from_spec(spec)
+            spec.loader.exec_module(m)
+        except (ImportError, AttributeError):
+            import imp
+            m = imp.load_source('terminus_check', path)
+        f = getattr(m, 'run', None)
+        if not callable(f):
+            print('it has no run() function'); sys.exit(3)
+        try:
+            s = inspect.getfullargspec(f); args, kw = s.args, s.varkw
+        except AttributeError:
+            s = inspect.getargspec(f); args, kw = s.args, s.keywords
+        if 'test' not in args and not kw:
+            print('run() does not accept the test argument'); sys.exit(3)
+        print('run(%s)' % ', '.join(args + (['**' + kw] if kw else [])))
+        """;
+
+    public async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        Arguments a;
+        try { a = new Arguments(args, Flags); }
+        catch (ArgumentException e) { io.Out.WriteLine($"terminus check: {e.Message}\n{Usage}"); return 64; }
+        if (a.Flag("help")) { io.Out.WriteLine(Usage); return 0; }
+        var (skipSsh, skipBroker) = (a.Flag("skip-ssh"), a.Flag("skip-broker"));
+
+        var loaded = SettingsLoader.Load(io.Environment, io.Home);
+        foreach (var error in loaded.Errors) Fail("configuration", error);
+        if (loaded.Settings is not { } s)
+        {
+            io.Out.WriteLine($"\n{_failures} problem(s): fix the configuration (terminus config) and check again.");
+            return 1;
+        }
+        Ok("configuration", $"host '{s.HostName}', queues {s.JobQueue} and {s.MonitorQueue}, {s.MaxConcurrentJobs} jobs at once, jobs run {(s.UseSlurm ? "through SLURM" : "locally")}");
+
+        var categories = Directory.EnumerateDirectories(s.DataDir).Count();
+        Ok("data directory", $"{s.DataDir} ({categories} project categor{(categories == 1 ? "y" : "ies")})");
+        CheckJobDir(s);
+        await CheckServicesAsync(s);
+        if (!skipSsh) await CheckSshAsync(s.StorageSshAlias);
+        if (!skipBroker) await CheckBrokerAsync(s);
+        if (s.UseSlurm) await CheckSlurmAsync();
+        CheckLedger(s);
+
+        io.Out.WriteLine(_failures == 0
+            ? $"\nAll checks passed{(_warnings > 0 ? $" ({_warnings} warning(s))" : "")}."
+            : $"\n{_failures} problem(s){(_warnings > 0 ? $" and {_warnings} warning(s)" : "")}: see the lines marked FAIL.");
+        return _failures == 0 ? 0 : 1;
+    }
+
+    private void Ok(string what, string detail) => io.Out.WriteLine($"[ ok ] {what}: {detail}");
+    private void Fail(string what, string detail) { _failures++; io.Out.WriteLine($"[FAIL] {what}: {detail}"); }
+    private void Warn(string what, string detail) { _warnings++; io.Out.WriteLine($"[warn] {what}: {detail}"); }
+
+    private void CheckJobDir(TerminusSettings s)
+    {
+        try
+        {
+            var probe = Path.Combine(s.JobDir, $".terminus-check-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+            var space = FileSystems.SpaceOf(s.JobDir);
+            var free = space is null ? "free space unknown" : $"{space.FreeBytes / (1024 * 1024 * 1024.0):0.#} GiB free";
+            if (space is not null && space.FreeBytes < s.Execution.MinFreeBytes)
+                Fail("job directory", $"{s.JobDir}: only {free}; the daemon takes no job below {s.Execution.MinFreeBytes / (1024 * 1024)} MiB (TERMINUS_MIN_FREE_MB)");
+            else Ok("job directory", $"{s.JobDir} writable, {free}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Fail("job directory", $"{s.JobDir} is not writable: {e.Message}"); }
+    }
+
+    private async Task CheckServicesAsync(TerminusSettings s)
+    {
+        var catalog = new ServiceCatalog(s.ServiceDir);
+        var names = Directory.EnumerateDirectories(s.ServiceDir).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        if (names.Count == 0) { Warn("services", $"{s.ServiceDir} holds no service yet (terminus service new <name>)"); return; }
+        foreach (var name in names)
+        {
+            switch (catalog.Find(name))
+            {
+                case ServiceUnusable u:
+                    Fail($"service {name}", u.Detail.Length > 0 ? $"{u.StatusText} ({u.Detail})" : u.StatusText);
+                    break;
+                case ServiceFound { Service: var svc } when svc.Type == ServiceType.Bash:
+                    if (!File.Exists(s.Execution.RunnerPython)) Fail($"service {name}", $"bash services need a Python for the runner: {s.Execution.RunnerPython} does not exist (TERMINUS_RUNNER_PYTHON)");
+                    else Ok($"service {name}", $"bash, {svc.Interpreter} {Path.GetFileName(svc.ScriptPath)}, {svc.Cores} core(s), {svc.TimeoutMinutes} min");
+                    break;
+                case ServiceFound { Service: var svc }:
+                    var result = await RunAsync(svc.Interpreter, ["-c", InspectRun, svc.ScriptPath], TimeSpan.FromSeconds(60));
+                    var said = (result.Output.Trim().Split('\n').LastOrDefault() ?? "").Trim();
+                    if (result.ExitCode == 0) Ok($"service {name}", $"python, {svc.Interpreter}, {said}, {svc.Nodes} node(s) × {svc.Cores} core(s), {svc.TimeoutMinutes} min");
+                    else Fail($"service {name}", result.ExitCode == 3 ? said : $"{svc.Interpreter} cannot import {Path.GetFileName(svc.ScriptPath)}: {said}");
+                    break;
+            }
+        }
+    }
+
+    private async Task CheckSshAsync(string alias)
+    {
+        var sw = Stopwatch.StartNew();
+        var r = await RunAsync("ssh", ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10", alias, "true"], TimeSpan.FromSeconds(30));
+        if (r.ExitCode == 0) Ok("storage", $"ssh {alias} works (batch mode, {sw.Elapsed.TotalSeconds:0.0} s): uploads can go to '{alias}:'");
+        else Fail("storage", $"ssh -o BatchMode=yes {alias} failed ({r.ExitCode}): {r.Output.Trim().Split('\n').LastOrDefault()} (check ~/.ssh/config, the key and the host key)");
+    }
+
+    private async Task CheckBrokerAsync(TerminusSettings s)
+    {
+        try
+        {
+            var factory = AmqpConnections.CreateFactory(s.Broker);
+            await using var connection = await factory.CreateConnectionAsync($"terminus-check@{s.HostName}");
+            Ok("broker", $"logged in to {s.Broker.Describe()}");
+            foreach (var queue in new[] { s.JobQueue, s.MonitorQueue })
+            {
+                try
+                {
+                    await using var channel = await connection.CreateChannelAsync();
+                    var q = await channel.QueueDeclarePassiveAsync(queue);
+                    Ok($"queue {queue}", $"exists ({q.MessageCount} message(s) waiting, {q.ConsumerCount} consumer(s))");
+                }
+                catch (Exception e) { Fail($"queue {queue}", AmqpConnections.Explain(e, queue)); }
+            }
+        }
+        catch (Exception e) { Fail("broker", $"{s.Broker.Describe()}: {AmqpConnections.Explain(e, s.JobQueue)}"); }
+    }
+
+    private async Task CheckSlurmAsync()
+    {
+        var r = await RunAsync("sinfo", ["-h", "-o", "%P %a %D %C"], TimeSpan.FromSeconds(30));
+        if (r.ExitCode == 0) Ok("SLURM", $"sinfo answers: {string.Join("; ", r.Output.Trim().Split('\n'))}");
+        else Fail("SLURM", $"sinfo failed ({r.ExitCode}): {r.Output.Trim()}");
+    }
+
+    private void CheckLedger(TerminusSettings s)
+    {
+        try
+        {
+            var jobs = LedgerReader.Read(s.LedgerPath);
+            Ok("ledger", File.Exists(s.LedgerPath) ? $"{s.LedgerPath}: {jobs.Count(j => j.Live)} unfinished job(s)" : $"{s.LedgerPath} (created at the first start)");
+        }
+        catch (Exception e) { Fail("ledger", $"{s.LedgerPath}: {e.Message}"); }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IReadOnlyList<string> args, TimeSpan timeout)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var arg in args) psi.ArgumentList.Add(arg);
+        try
+        {
+            using var p = Process.Start(psi)!;
+            p.StandardInput.Close();
+            var output = Task.WhenAll(p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync());
+            using var cts = new CancellationTokenSource(timeout);
+            try { await p.WaitForExitAsync(cts.Token); }
+            catch (OperationCanceledException) { p.Kill(entireProcessTree: true); return (124, $"no answer within {timeout.TotalSeconds:0} s"); }
+            var o = await output;
+            return (p.ExitCode, o[0] + o[1]);
+        }
+        catch (System.ComponentModel.Win32Exception e) { return (127, $"{file}: {e.Message}"); }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text.Json;
+using Terminus.Actors.Ledger;
+using Terminus.Config.Cli;
+using Terminus.Core.Configuration;
+
+namespace Terminus.Config.Commands;
+
+/// <summary><c>terminus status</c>: the jobs in the daemon's ledger, read-only (safe while the daemon runs).</summary>
+public sealed class StatusCommand(CommandIo io)
+{
+    public const string Usage = "usage: terminus status [--all] [--json] [--ledger FILE]   (--all: finished jobs too, kept 30 days)";
+    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "all", "json", "help" };
+
+    public int Run(IReadOnlyList<string> args)
+    {
+        Arguments a;
+        try { a = new Arguments(args, Flags); }
+        catch (ArgumentException e) { io.Out.WriteLine($"terminus status: {e.Message}\n{Usage}"); return 64; }
+        if (a.Flag("help")) { io.Out.WriteLine(Usage); return 0; }
+        var (all, json, ledgerOption) = (a.Flag("all"), a.Flag("json"), a.Value("ledger"));
+        if (a.Unknown.FirstOrDefault() is { } unknown) { io.Out.WriteLine($"terminus status: unknown option --{unknown}\n{Usage}"); return 64; }
+
+        var ledger = ledgerOption ?? LedgerPath();
+        IReadOnlyList<JobSummary> jobs;
+        try { jobs = LedgerReader.Read(ledger); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            io.Out.WriteLine($"terminus status: cannot read the ledger {ledger}: {e.Message}");
+            return 74;
+        }
+        var shown = jobs.Where(j => all || j.Live).ToList();
+        if (json)
+        {
+            io.Out.WriteLine(JsonSerializer.Serialize(shown, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+            return 0;
+        }
+        io.Out.WriteLine($"ledger {ledger}: {jobs.Count(j => j.Live)} unfinished job(s), {jobs.Count(j => !j.Live)} finished in the last 30 days");
+        if (shown.Count == 0) return 0;
+        io.Out.WriteLine($"{"JOB",-12} {"SERVICE",-18} {"STATE",-10} {"AGE",8}  LAST STATUS");
+        var now = DateTimeOffset.UtcNow;
+        foreach (var j in shown)
+        {
+            var age = (j.AcceptedAt ?? j.LastChange) is { } t ? Age(now - t) : "";
+            var pending = j.UndeliveredStatuses > 0 ? $" ({j.UndeliveredStatuses} not yet confirmed by the broker)" : "";
+            io.Out.WriteLine($"{j.JobId,-12} {Cut(j.Service, 18),-18} {j.Phase,-10} {age,8}  {j.LastStatus}: {Cut(j.LastMessage, 90)}{pending}");
+        }
+        return 0;
+    }
+
+    private string LedgerPath()
+    {
+        var loaded = SettingsLoader.Load(io.Environment, io.Home);
+        if (loaded.Settings is { } s) return s.LedgerPath;
+        var file = SettingsLoader.EnvFileFor(io.DotDir());
+        var values = File.Exists(file) ? EnvFile.Parse(File.ReadAllText(file)) : new Dictionary<string, string>();
+        return values.TryGetValue("TERMINUS_LEDGER", out var l) ? SettingsLoader.ExpandPath(l, io.Home) ?? l : TerminusSettings.DefaultLedgerPath(io.DotDir());
+    }
+
+    private static string Age(TimeSpan t) => t.TotalDays >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalDays:0}d")
+        : t.TotalHours >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalHours:0}h") : string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, t.TotalMinutes):0}m");
+
+    private static string Cut(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";
+}
