@@ -19,7 +19,7 @@ public sealed class InProcessDaemon : IAsyncDisposable
     public static async Task<InProcessDaemon> StartAsync(TerminusSettings settings, IStepExecutor runner)
     {
         var runtime = TerminusRuntime.For(settings) with { Runner = _ => runner };
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Services.AddAkka("terminus-it", (akka, _) => akka.AddTerminus(settings, runtime));
         var host = builder.Build();
         await host.StartAsync();
