@@ -36,7 +36,8 @@ public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSett
                     attempt > 1 ? $" (attempt {attempt})" : "");
                 return new StepOutcome.Succeeded();
             }
-            var why = $"rsync to '{sshAlias}:' failed: {RsyncCommand.Explain(code)}: {RunnerRecords.Tail(paths.UploadLog, maxLines: 4)}";
+            var output = RunnerRecords.Tail(paths.UploadLog, maxLines: 4);
+            var why = $"rsync to '{sshAlias}:' failed: {RsyncCommand.Explain(code, output)}: {output}";
             var delay = RsyncCommand.RetryDelay(attempt);
             if (!RsyncCommand.IsTransient(code) || DateTime.UtcNow + delay > retryUntil)
                 return new StepOutcome.Failed(StatusTexts.UploadError, attempt > 1 ? $"{why} (after {attempt} attempts)" : why);

@@ -105,9 +105,9 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
         var outbox = _outboxes[f.JobId];
         outbox.InFlight = false;
         var delay = Backoff(outbox.Attempt);
+        Timers.StartSingleTimer(("retry", f.JobId), new Retry(f.JobId), delay);
         _log.Warning("Job #{0}: status {1} not confirmed by the broker (attempt {2}): {3}; retrying in {4:0.#} s",
             f.JobId, outbox.Items.Peek().Report.Status, outbox.Attempt, f.Error.GetBaseException().Message, delay.TotalSeconds);
-        Timers.StartSingleTimer(("retry", f.JobId), new Retry(f.JobId), delay);
     }
 
     /// <summary>0.5 s, 1 s, 2 s, … capped at <see cref="MaxBackoff"/>.</summary>

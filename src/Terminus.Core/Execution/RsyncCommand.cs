@@ -32,7 +32,19 @@ public static class RsyncCommand
     public static TimeSpan RetryDelay(int failedAttempts) =>
         TimeSpan.FromSeconds(Math.Min(60, 5 * Math.Pow(2, Math.Max(0, failedAttempts - 1))));
 
-    /// <summary>What rsync's exit code means, for the operator's log.</summary>
+    /// <summary>
+    /// What a failed upload means, for the operator's log. rsync reports a dead ssh as 255 or as 12 depending on
+    /// which side noticed first, so ssh's own complaint in the output decides.
+    /// </summary>
+    public static string Explain(int exitCode, string output)
+    {
+        var sshSaid = output.Contains("ssh: ", StringComparison.Ordinal)
+                      || output.Contains("Permission denied (", StringComparison.Ordinal)
+                      || output.Contains("Host key verification failed", StringComparison.Ordinal);
+        return sshSaid && exitCode != 255 ? $"{Explain(255)} (rsync exit code {exitCode})" : Explain(exitCode);
+    }
+
+    /// <summary>What rsync's exit code means.</summary>
     public static string Explain(int exitCode) => exitCode switch
     {
         0 => "success",

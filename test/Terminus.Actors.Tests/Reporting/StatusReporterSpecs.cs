@@ -21,6 +21,14 @@ public sealed class StatusReporterSpecs : Akka.TestKit.Xunit2.TestKit
 
     private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
 
+    /// <summary>
+    /// Runs <paramref name="action"/> and waits until the reporter has scheduled its retry of a failed attempt: it logs
+    /// after starting the timer, so the virtual clock can be moved without racing it.
+    /// </summary>
+    private Task RetryScheduledAfter(long jobId, int attempt, Action action) =>
+        EventFilter.Warning(contains: $"Job #{jobId}: status pending not confirmed by the broker (attempt {attempt})")
+            .ExpectOneAsync(() => { action(); return Task.CompletedTask; });
+
     private static string Body(Core.Celery.OutgoingCeleryMessage m) => Encoding.UTF8.GetString(m.Body);
 
     [Fact]
@@ -47,18 +55,20 @@ public sealed class StatusReporterSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task StatusReporter_should_retry_with_backoff_until_the_broker_confirms_and_keep_the_order()
     {
         _publisher.FailNext = 3;
-        _reporter.Tell(new ReportStatus(new JobId(8), 1, "pending", "p", false));
-        _reporter.Tell(new ReportStatus(new JobId(8), 2, "running", "r", false));
-        await AwaitConditionAsync(() => Task.FromResult(_publisher.Attempts == 1));
-        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        await RetryScheduledAfter(8, attempt: 1, () =>
+        {
+            _reporter.Tell(new ReportStatus(new JobId(8), 1, "pending", "p", false));
+            _reporter.Tell(new ReportStatus(new JobId(8), 2, "running", "r", false));
+        });
+        Assert.Equal(1, _publisher.Attempts);
 
-        Clock.Advance(TimeSpan.FromMilliseconds(500));   // attempt 2 after 0.5 s
-        await AwaitConditionAsync(() => Task.FromResult(_publisher.Attempts == 2));
+        await RetryScheduledAfter(8, attempt: 2, () => Clock.Advance(TimeSpan.FromMilliseconds(500))); // attempt 2 after 0.5 s
+        Assert.Equal(2, _publisher.Attempts);
         Clock.Advance(TimeSpan.FromMilliseconds(999));   // attempt 3 is due after 1 s, not before
         await Task.Delay(100);
         Assert.Equal(2, _publisher.Attempts);
-        Clock.Advance(TimeSpan.FromMilliseconds(1));
-        await AwaitConditionAsync(() => Task.FromResult(_publisher.Attempts == 3));
+        await RetryScheduledAfter(8, attempt: 3, () => Clock.Advance(TimeSpan.FromMilliseconds(1)));
+        Assert.Equal(3, _publisher.Attempts);
         Clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal("pending", (await ExpectMsgAsync<StatusConfirmed>()).Status);
         Assert.Equal("running", (await ExpectMsgAsync<StatusConfirmed>()).Status);
@@ -73,8 +83,7 @@ public sealed class StatusReporterSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task StatusReporter_should_not_let_one_jobs_outage_block_another()
     {
         _publisher.FailNext = 1;
-        _reporter.Tell(new ReportStatus(new JobId(9), 1, "pending", "p", false));
-        await AwaitConditionAsync(() => Task.FromResult(_publisher.Attempts == 1));
+        await RetryScheduledAfter(9, attempt: 1, () => _reporter.Tell(new ReportStatus(new JobId(9), 1, "pending", "p", false)));
         _reporter.Tell(new ReportStatus(new JobId(10), 1, "pending", "p", false));
         Assert.Equal(new JobId(10), (await ExpectMsgAsync<StatusConfirmed>()).JobId);
         Clock.Advance(TimeSpan.FromSeconds(1));
@@ -101,8 +110,7 @@ public sealed class StatusReporterSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task StatusReporter_should_answer_a_flush_once_everything_is_confirmed()
     {
         _publisher.FailNext = 1;
-        _reporter.Tell(new ReportStatus(new JobId(12), 1, "pending", "p", false), ActorRefs.Nobody);
-        await AwaitConditionAsync(() => Task.FromResult(_publisher.Attempts == 1));
+        await RetryScheduledAfter(12, attempt: 1, () => _reporter.Tell(new ReportStatus(new JobId(12), 1, "pending", "p", false), ActorRefs.Nobody));
         _reporter.Tell(FlushStatuses.Instance);
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
         Clock.Advance(TimeSpan.FromSeconds(1));

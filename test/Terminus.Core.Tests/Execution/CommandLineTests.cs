@@ -29,4 +29,16 @@ public sealed class CommandLineTests
     [InlineData(12, "connection drop")]
     [InlineData(99, "rsync exit code 99")]
     public void Rsync_exit_codes_are_explained(int code, string expected) => Assert.Contains(expected, RsyncCommand.Explain(code));
+
+    [Theory]
+    [InlineData(12, "ssh: connect to host 127.0.0.1 port 2223: Connection refused | rsync: connection unexpectedly closed", "ssh failed")]
+    [InlineData(255, "Permission denied (publickey).", "ssh failed")]
+    [InlineData(12, "rsync: connection unexpectedly closed (0 bytes received so far) [sender]", "connection drop")]
+    [InlineData(11, "rsync: write failed on \"/st/x.tar.gz\": No space left on device (28)", "storage full")]
+    public void A_failed_ssh_is_named_whatever_exit_code_rsync_chose(int code, string output, string expected)
+    {
+        var explained = RsyncCommand.Explain(code, output);
+        Assert.Contains(expected, explained);
+        if (code != 255 && expected == "ssh failed") Assert.Contains($"rsync exit code {code}", explained);
+    }
 }
