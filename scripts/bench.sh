@@ -20,12 +20,8 @@ cleanup() {
   [ "$STARTED_RMQ" = 1 ] && "$ROOT/scripts/ci/rmq-down.sh" >/dev/null 2>&1
 }
 trap cleanup EXIT
-for p in rabbitmq-server openssh-server openssh-client rsync; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || {
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null 2>&1 ||
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null; } || { echo "cannot install $p" >&2; exit 1; }
-  }
-done
+. "$ROOT/scripts/lib/packages.sh"
+ensure_packages bench rabbitmq-server openssh-server openssh-client rsync || exit 1
 if ! ss -ltnH 'sport = :5672' | grep -q .; then
   STARTED_RMQ=1; "$ROOT/scripts/ci/rmq-up.sh" >/dev/null || { echo "RabbitMQ did not start" >&2; exit 1; }
 fi

@@ -57,17 +57,8 @@ trap 'exit 143' TERM
 
 # ---- 1. packages ------------------------------------------------------------------------------------------
 command -v dotnet >/dev/null || die "the .NET 10 SDK (dotnet) is needed: https://learn.microsoft.com/dotnet/core/install/linux-debian"
-missing=()
-for p in rabbitmq-server python3-celery openssh-server openssh-client rsync; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  [ "$(id -u)" = 0 ] || die "missing packages (${missing[*]}): run as root or install them first"
-  say "installing ${missing[*]} (once)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get -o DPkg::Lock::Timeout=300 update -qq || die "apt-get update failed"
-  apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${missing[@]}" >/dev/null || die "apt-get install failed"
-fi
+. "$ROOT/scripts/lib/packages.sh"
+ensure_packages demo rabbitmq-server python3-celery openssh-server openssh-client rsync || exit 1
 
 # ---- 2. broker --------------------------------------------------------------------------------------------
 rm -rf "$DEMO_DIR"; mkdir -p "$DEMO_DIR"

@@ -76,34 +76,15 @@ trap 'exit 143' TERM
 setup_failed() {   # message
   echo "test.sh: ERROR: $*" >&2
   cleanup
-  echo "0 passed, 0 failed, 0 skipped"
+  echo "0 passed, 1 failed, 0 skipped"   # the set-up failing is the failure
   exit 1
 }
 t_start=$SECONDS
 
 # ---- 1. system packages (apt-get update + install only when something is missing) ----------------------
-missing=()
-for p in $APT_PACKAGES; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  [ "$(id -u)" = 0 ] || setup_failed "packages missing (${missing[*]}) and not running as root"
-  say "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt_opts=(-o DPkg::Lock::Timeout=300 -o Acquire::Retries=3)
-  ok=0
-  for attempt in 1 2 3; do   # retries only cover a busy apt lock / transient mirror errors
-    if timeout 600 apt-get "${apt_opts[@]}" update -qq; then ok=1; break; fi
-    say "apt-get update failed (attempt $attempt), retrying in 15 s"; sleep 15
-  done
-  [ "$ok" = 1 ] || setup_failed "apt-get update failed"
-  aptlog=$(mktemp)
-  if ! timeout 900 apt-get "${apt_opts[@]}" install -y -qq "${missing[@]}" >"$aptlog" 2>&1; then
-    tail -30 "$aptlog" >&2; rm -f "$aptlog"
-    setup_failed "apt-get install ${missing[*]} failed"
-  fi
-  rm -f "$aptlog"
-fi
+. "$ROOT/scripts/lib/packages.sh"
+# shellcheck disable=SC2086  # APT_PACKAGES is a list of words
+ensure_packages test.sh $APT_PACKAGES || setup_failed "cannot install the packages the tests need"
 $PY -c 'import celery, kombu, amqp' 2>/dev/null || setup_failed "$PY cannot import celery (package python3-celery)"
 command -v dotnet >/dev/null || setup_failed "dotnet (.NET SDK 10) is not on PATH"
 say "packages ok ($((SECONDS - t_start)) s)"
@@ -171,10 +152,14 @@ read -r passed failed skipped total < <(
   grep -aoE 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+, Total: +[0-9]+' "$log" |
   awk -F'[:,] *' '{f+=$2; p+=$4; s+=$6; t+=$8} END {print p+0, f+0, s+0, t+0}')
 rm -f "$log"
+# A timeout, a build error or a crashed test host fails the run even when every test that ran passed: the
+# closing line counts it as one failure, so that it never reads "0 failed" on a failed run.
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-  echo "test.sh: ERROR: dotnet test timed out after $TEST_TIMEOUT" >&2
+  echo "test.sh: ERROR: dotnet test timed out after $TEST_TIMEOUT (counted as 1 failure)" >&2
+  failed=$((failed + 1))
 elif [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-  echo "test.sh: ERROR: dotnet test exited $rc (build or runner failure)" >&2
+  echo "test.sh: ERROR: dotnet test exited $rc: build or test host failure (counted as 1 failure)" >&2
+  failed=1
 fi
 if [ "$rc" -eq 0 ] && [ "$total" -eq 0 ]; then echo "test.sh: ERROR: no test ran" >&2; rc=1; fi
 if [ "$rc" -eq 0 ] && [ "$failed" -gt 0 ]; then rc=1; fi

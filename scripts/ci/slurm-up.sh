@@ -56,19 +56,6 @@ case "${SLURM_ENFORCE_PART_LIMITS^^}" in
 esac
 
 # ---- packages (once) ---------------------------------------------------------------------------------------
-apt_install() {   # install; only if that fails: apt-get update once, retry. Output only shown on failure.
-  echo "slurm-up: installing $* (once)"
-  local apt=(apt-get -o DPkg::Lock::Timeout=300 -y -qq) log
-  log=$(mktemp /tmp/slurm-up-apt.XXXXXX)
-  export DEBIAN_FRONTEND=noninteractive
-  if ! "${apt[@]}" install "$@" >"$log" 2>&1; then
-    echo "slurm-up: apt-get install failed, running apt-get update and retrying"
-    if ! { apt-get -o DPkg::Lock::Timeout=300 -qq update && "${apt[@]}" install "$@"; } >"$log" 2>&1; then
-      tail -20 "$log" >&2; rm -f "$log"; die "apt-get install $* failed"
-    fi
-  fi
-  rm -f "$log"
-}
 pkgs=()
 [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && command -v sbatch >/dev/null || pkgs+=(slurm-wlm)
 [ -x /usr/sbin/munged ] && command -v munge >/dev/null || pkgs+=(munge)
@@ -76,7 +63,8 @@ if [ "$SLURM_ACCOUNTING" = 1 ]; then
   [ -x /usr/sbin/slurmdbd ] || pkgs+=(slurmdbd)
   [ -x /usr/sbin/mariadbd ] && command -v mariadb-install-db >/dev/null || pkgs+=(mariadb-server)
 fi
-[ ${#pkgs[@]} -eq 0 ] || apt_install "${pkgs[@]}"
+. "$HERE/../lib/packages.sh"
+[ ${#pkgs[@]} -eq 0 ] || ensure_packages slurm-up "${pkgs[@]}" || exit 1
 t0=$(date +%s.%N)   # timing excludes the install
 
 # ---- fresh start or re-check? ------------------------------------------------------------------------------

@@ -47,23 +47,8 @@ log_tail() { [ -f "$SSH_DIR/sshd.log" ] && { echo "--- $SSH_DIR/sshd.log (tail):
 [[ $SSH_USER =~ ^[a-z_][a-z0-9_-]*$ ]] || die "bad SSH_USER '$SSH_USER'"
 
 # ---- packages (once) ---------------------------------------------------------------------------------------
-apt_install() {   # install; only if that fails: apt-get update once, retry. Output only shown on failure.
-  echo "ssh-up: installing $* (once)"
-  local apt=(apt-get -o DPkg::Lock::Timeout=300 -y -qq) log
-  log=$(mktemp /tmp/ssh-up-apt.XXXXXX)
-  export DEBIAN_FRONTEND=noninteractive
-  if ! "${apt[@]}" install "$@" >"$log" 2>&1; then
-    echo "ssh-up: apt-get install failed, running apt-get update and retrying"
-    if ! { apt-get -o DPkg::Lock::Timeout=300 -qq update && "${apt[@]}" install "$@"; } >"$log" 2>&1; then
-      tail -20 "$log" >&2; rm -f "$log"; die "apt-get install $* failed"
-    fi
-  fi
-  rm -f "$log"
-}
-pkgs=()
-[ -x /usr/sbin/sshd ] || pkgs+=(openssh-server)
-command -v rsync >/dev/null || pkgs+=(rsync)
-[ ${#pkgs[@]} -eq 0 ] || apt_install "${pkgs[@]}"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/packages.sh"
+ensure_packages ssh-up openssh-server openssh-client rsync || exit 1
 t0=$(date +%s.%N)   # timing excludes the install
 
 # ---- state dir, keys ---------------------------------------------------------------------------------------

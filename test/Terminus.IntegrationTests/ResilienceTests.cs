@@ -16,62 +16,30 @@ namespace Terminus.IntegrationTests;
 public sealed class ResilienceTests(PortalWorker portal, ITestOutputHelper output) : IAsyncLifetime
 {
     private static long _nextJobId = 5_000_000_000L + Random.Shared.Next(0, 1_000_000) * 100L;
-    private readonly TestSite _site = new(nodes: 1, concurrency: 2);
-    private readonly List<DaemonProcess> _daemons = new();
+    private readonly SiteDaemons _daemons = new(new TestSite(nodes: 1, concurrency: 2), output);
+    private TestSite Site => _daemons.Site;
 
-    public async Task InitializeAsync() => await Harness.DeclareAsync(_site.HostName);
+    public async Task InitializeAsync() => await Harness.DeclareAsync(Site.HostName);
 
-    public async Task DisposeAsync()
-    {
-        foreach (var d in _daemons.Where(d => !d.HasExited))
-        {
-            d.Terminate();
-            try { await d.WaitForExitAsync(TimeSpan.FromSeconds(60)); } catch (OperationCanceledException) { }
-        }
-        foreach (var d in _daemons)
-        {
-            output.WriteLine($"---- daemon pid {d.Pid}\n{d.Output}");
-            await d.DisposeAsync();
-        }
-        await Harness.RunAsync("delete-queues", "--host", _site.HostName);
-        _site.Dispose();
-    }
+    public async Task DisposeAsync() => await _daemons.DisposeAsync();
 
-    private async Task<DaemonProcess> StartDaemonAsync(Dictionary<string, string>? overrides = null)
-    {
-        var env = _site.Environment();
-        foreach (var (k, v) in overrides ?? []) env[k] = v;
-        var daemon = DaemonProcess.Start(env, Path.Combine(_site.Root, $"daemon-{_daemons.Count + 1}.out"));
-        _daemons.Add(daemon);
-        await RunningDaemon.WaitUntilConsumingAsync(daemon, _site.HostName);
-        return daemon;
-    }
+    private Task<DaemonProcess> StartDaemonAsync(Dictionary<string, string>? overrides = null) => _daemons.StartAsync(overrides);
 
     private static void Kill9(DaemonProcess daemon) => ProcessRunner.Signal(daemon.Pid, ProcessRunner.SigKill);
 
     private async Task<long> SubmitAsync(string kwargs)
     {
         var id = Interlocked.Increment(ref _nextJobId);
-        await Harness.SendJobAsync(_site.HostName, TestSite.JobArgs(id, service: "slow_echo"), kwargs);
+        await Harness.SendJobAsync(Site.HostName, TestSite.JobArgs(id, service: "slow_echo"), kwargs);
         return id;
     }
 
-    /// <summary>Waits for the job's terminal status; returns what the portal saw with copies (same seq) dropped.</summary>
-    private async Task<IReadOnlyList<PortalTask>> TerminalAsync(long jobId, TimeSpan timeout)
-    {
-        await portal.WaitForStatusesAsync(jobId, s => s.Any(t => JobLifecycle.IsTerminalStatus(t.Status!, false)), timeout);
-        await Task.Delay(1000); // anything after the terminal status would show up here
-        var all = portal.StatusesOf(jobId);
-        output.WriteLine($"job {jobId}: {string.Join(", ", all.Select(s => $"{s.Status}#{s.Headers.GetProperty("x-terminus-seq")}"))}");
-        foreach (var copies in all.GroupBy(s => s.Headers.GetProperty("x-terminus-seq").GetInt64()))
-            Assert.Single(copies.Select(c => (c.Status, c.Message)).Distinct());
-        return all.GroupBy(s => s.Headers.GetProperty("x-terminus-seq").GetInt64()).OrderBy(g => g.Key).Select(g => g.First()).ToList();
-    }
+    private Task<IReadOnlyList<PortalTask>> TerminalAsync(long jobId, TimeSpan timeout) => portal.TerminalStatusesAsync(jobId, timeout, output);
 
     private void AssertUploadedOnce(long jobId, IReadOnlyList<PortalTask> statuses)
     {
         Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success, JobStatuses.Uploaded], statuses.Select(s => s.Status));
-        Assert.Single(_site.RunsOf(jobId));
+        Assert.Single(Site.RunsOf(jobId));
         var tarball = Path.Combine(ItEnvironment.StorageDir, $"{jobId}_slow_echo.tar.gz");
         try
         {
@@ -167,7 +135,7 @@ public sealed class ResilienceTests(PortalWorker portal, ITestOutputHelper outpu
         var seconds = timeout / 1000 * 2 + 10;
         var id = await SubmitAsync($$"""{"seconds": {{seconds}}, "test": false}""");
         await portal.WaitForStatusesAsync(id, s => s.Any(t => t.Status == JobStatuses.Running), TimeSpan.FromSeconds(30));
-        Assert.Equal((0, 0), (await Harness.QueueStateAsync($"{_site.HostName}.terminus_jobs")) is var q ? (q.Ready, q.Unacked) : default);
+        Assert.Equal((0, 0), (await Harness.QueueStateAsync($"{Site.HostName}.terminus_jobs")) is var q ? (q.Ready, q.Unacked) : default);
         AssertUploadedOnce(id, await TerminalAsync(id, TimeSpan.FromSeconds(seconds + 60)));
         Assert.DoesNotContain("consumer_timeout", daemon.Output);
         Assert.DoesNotContain("reconnecting with backoff", daemon.Output);

@@ -15,65 +15,34 @@ namespace Terminus.IntegrationTests;
 public sealed class SlurmTests(PortalWorker portal, ITestOutputHelper output) : IAsyncLifetime
 {
     private static long _nextJobId = 6_000_000_000L + Random.Shared.Next(0, 1_000_000) * 100L;
-    private readonly TestSite _site = new(nodes: 1, concurrency: 2);
-    private readonly List<DaemonProcess> _daemons = new();
+    private readonly SiteDaemons _daemons = new(new TestSite(nodes: 1, concurrency: 2), output,
+        new Dictionary<string, string> { ["TERMINUS_USE_SLURM"] = "1", ["TERMINUS_SLURM_POLL_MAX_S"] = "3" });
+    private TestSite Site => _daemons.Site;
 
     public async Task InitializeAsync()
     {
-        await Harness.DeclareAsync(_site.HostName);
-        _site.AddService("too_big", """{"job": {"type": "python", "interpreter": "/usr/bin/python3", "n_cores": 999, "timout_mn": 5}}""");
-        _site.AddService("vanisher", """{"job": {"type": "python", "interpreter": "/usr/bin/python3", "n_cores": 1, "timout_mn": 1}}""",
+        await Harness.DeclareAsync(Site.HostName);
+        Site.AddService("too_big", """{"job": {"type": "python", "interpreter": "/usr/bin/python3", "n_cores": 999, "timout_mn": 5}}""");
+        Site.AddService("vanisher", """{"job": {"type": "python", "interpreter": "/usr/bin/python3", "n_cores": 1, "timout_mn": 1}}""",
             "import os, signal\ndef run(data_path, data_ref, test=False, **kw):\n    os.kill(os.getppid(), signal.SIGKILL)\n    os.kill(os.getpid(), signal.SIGKILL)\n");
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var d in _daemons.Where(d => !d.HasExited))
-        {
-            d.Terminate();
-            try { await d.WaitForExitAsync(TimeSpan.FromSeconds(60)); } catch (OperationCanceledException) { }
-        }
-        foreach (var d in _daemons)
-        {
-            output.WriteLine($"---- daemon pid {d.Pid}\n{d.Output}");
-            await d.DisposeAsync();
-        }
-        await Harness.RunAsync("delete-queues", "--host", _site.HostName);
-        _site.Dispose();
-    }
+    public async Task DisposeAsync() => await _daemons.DisposeAsync();
 
-    private async Task<DaemonProcess> StartDaemonAsync(Dictionary<string, string>? overrides = null)
-    {
-        var env = _site.Environment();
-        env["TERMINUS_USE_SLURM"] = "1";
-        env["TERMINUS_SLURM_POLL_MAX_S"] = "3";
-        foreach (var (k, v) in overrides ?? []) env[k] = v;
-        var daemon = DaemonProcess.Start(env, Path.Combine(_site.Root, $"daemon-{_daemons.Count + 1}.out"));
-        _daemons.Add(daemon);
-        await RunningDaemon.WaitUntilConsumingAsync(daemon, _site.HostName);
-        return daemon;
-    }
+    private Task<DaemonProcess> StartDaemonAsync(Dictionary<string, string>? overrides = null) => _daemons.StartAsync(overrides);
 
     private async Task<long> SubmitAsync(string service, string kwargs)
     {
         var id = Interlocked.Increment(ref _nextJobId);
-        await Harness.SendJobAsync(_site.HostName, TestSite.JobArgs(id, service: service), kwargs);
+        await Harness.SendJobAsync(Site.HostName, TestSite.JobArgs(id, service: service), kwargs);
         return id;
     }
 
-    private async Task<IReadOnlyList<PortalTask>> TerminalAsync(long jobId, TimeSpan timeout)
-    {
-        await portal.WaitForStatusesAsync(jobId, s => s.Any(t => JobLifecycle.IsTerminalStatus(t.Status!, false)), timeout);
-        await Task.Delay(1000);
-        var statuses = portal.StatusesOf(jobId)
-            .GroupBy(s => s.Headers.GetProperty("x-terminus-seq").GetInt64()).OrderBy(g => g.Key).Select(g => g.First()).ToList();
-        output.WriteLine($"job {jobId}: {string.Join(" | ", statuses.Select(s => $"{s.Status}: {s.Message}"))}");
-        return statuses;
-    }
+    private Task<IReadOnlyList<PortalTask>> TerminalAsync(long jobId, TimeSpan timeout) => portal.TerminalStatusesAsync(jobId, timeout, output);
 
     private string SlurmIdOf(long jobId, string service)
     {
-        foreach (var dir in new[] { Path.Combine(_site.JobDir, $"{jobId}_{service}"), Path.Combine(_site.FailedDir, $"{jobId}_{service}") })
+        foreach (var dir in new[] { Path.Combine(Site.JobDir, $"{jobId}_{service}"), Path.Combine(Site.FailedDir, $"{jobId}_{service}") })
         {
             var record = Path.Combine(dir, "terminus_slurm.json");
             if (File.Exists(record)) return JsonDocument.Parse(File.ReadAllText(record)).RootElement.GetProperty("job_id").GetString()!;
@@ -163,7 +132,7 @@ public sealed class SlurmTests(PortalWorker portal, ITestOutputHelper output) : 
     /// <summary>squeue, sacct and scontrol that forget a job as soon as it left the queue (a purged controller, no accounting).</summary>
     private string ForgetfulScheduler()
     {
-        var dir = Directory.CreateDirectory(Path.Combine(_site.Root, "forgetful-slurm")).FullName;
+        var dir = Directory.CreateDirectory(Path.Combine(Site.Root, "forgetful-slurm")).FullName;
         File.WriteAllText(Path.Combine(dir, "squeue"), """
             #!/bin/bash
             args=(); prev=
@@ -215,7 +184,7 @@ public sealed class SlurmTests(PortalWorker portal, ITestOutputHelper output) : 
         var again = await StartDaemonAsync();
         var statuses = await TerminalAsync(id, TimeSpan.FromSeconds(120));
         Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success, JobStatuses.Uploaded], statuses.Select(s => s.Status));
-        Assert.Single(_site.RunsOf(id));
+        Assert.Single(Site.RunsOf(id));
         Assert.Contains($"Job #{id}: re-attached to SLURM job", again.Output);
         File.Delete(Path.Combine(ItEnvironment.StorageDir, $"{id}_slow_echo.tar.gz"));
     }

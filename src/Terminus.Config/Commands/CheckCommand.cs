@@ -49,11 +49,9 @@ public sealed class CheckCommand(CommandIo io)
 
     public async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        Arguments a;
-        try { a = new Arguments(args, Flags); }
-        catch (ArgumentException e) { io.Out.WriteLine($"terminus check: {e.Message}\n{Usage}"); return 64; }
-        if (a.Flag("help")) { io.Out.WriteLine(Usage); return 0; }
+        if (!Arguments.TryParse(args, Flags, Usage, io.Out, out var a)) return 0;
         var (skipSsh, skipBroker) = (a.Flag("skip-ssh"), a.Flag("skip-broker"));
+        if (a.Problem("terminus check", Usage) is { } usageError) { io.Out.WriteLine(usageError); return Arguments.UsageError; }
 
         var loaded = SettingsLoader.Load(io.Environment, io.Home);
         foreach (var error in loaded.Errors) Fail("configuration", error);

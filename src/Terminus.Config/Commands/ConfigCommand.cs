@@ -27,10 +27,7 @@ public sealed class ConfigCommand(CommandIo io)
 
     public int Run(IReadOnlyList<string> args)
     {
-        Arguments a;
-        try { a = new Arguments(args, Flags); }
-        catch (ArgumentException e) { io.Out.WriteLine($"terminus config: {e.Message}\n{Usage}"); return 64; }
-        if (a.Flag("help")) { io.Out.WriteLine(Usage); return 0; }
+        if (!Arguments.TryParse(args, Flags, Usage, io.Out, out var a)) return 0;
 
         var dotDir = io.DotDir(a.Value("dot-dir"));
         var envPath = SettingsLoader.EnvFileFor(dotDir);
@@ -53,7 +50,8 @@ public sealed class ConfigCommand(CommandIo io)
             if (nonInteractive)
             {
                 var (config, errors) = FromOptions(current, a, answersFile);
-                foreach (var unknown in a.Unknown) errors.Add($"unknown option --{unknown}");
+                errors.AddRange(a.Unknown.Select(unknown => $"unknown option --{unknown}"));
+                errors.AddRange(a.WithoutValue.Select(bare => $"option --{bare} needs a value"));
                 var missing = new[] { config.DataDir, config.JobDir, config.ServiceDir }.Where(d => !Directory.Exists(d)).ToList();
                 if (!createDirs) errors.AddRange(missing.Select(d => $"directory '{d}' does not exist (give --create-dirs to create it)"));
                 if (errors.Count > 0)

@@ -26,16 +26,13 @@ public sealed class DatasourceCommand(CommandIo io)
 
     public int Run(IReadOnlyList<string> args)
     {
-        Arguments a;
-        try { a = new Arguments(args, Flags); }
-        catch (ArgumentException e) { io.Out.WriteLine($"terminus datasource: {e.Message}\n{Usage}"); return 64; }
-        if (a.Flag("help")) { io.Out.WriteLine(Usage); return 0; }
+        if (!Arguments.TryParse(args, Flags, Usage, io.Out, out var a)) return 0;
         var (yes, no, dryRun, dataDirOption) = (a.Flag("yes"), a.Flag("no"), a.Flag("dry-run"), a.Value("data-dir"));
-        var unknown = a.Unknown.FirstOrDefault();
-        if (unknown is not null || a.Positional.Count != 1 || (yes && no))
+        var usageError = a.Problem("terminus datasource", Usage);
+        if (usageError is not null || a.Positional.Count != 1 || (yes && no))
         {
-            io.Out.WriteLine(unknown is not null ? $"terminus datasource: unknown option --{unknown}\n{Usage}" : Usage);
-            return 64;
+            io.Out.WriteLine(usageError ?? Usage);
+            return Arguments.UsageError;
         }
         io.Out.WriteLine("\n# ~~~~~~~~~~~~~~~~~~~~ Terminus datasource directory definitions ~~~~~~~~~~~~~~~~~~~~ #\n");
         var file = a.Positional[0];

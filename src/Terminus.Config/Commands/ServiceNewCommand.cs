@@ -15,14 +15,13 @@ public sealed class ServiceNewCommand(CommandIo io)
 
     public int Run(IReadOnlyList<string> args)
     {
-        Arguments a;
-        try { a = new Arguments(args, Flags); }
-        catch (ArgumentException e) { io.Out.WriteLine($"terminus service: {e.Message}\n{Usage}"); return 64; }
+        if (!Arguments.TryParse(args, Flags, Usage, io.Out, out var a)) return 0;
         var (type, interpreterOption, dirOption) = (a.Value("type") ?? "python", a.Value("interpreter"), a.Value("service-dir"));
-        if (a.Flag("help") || a.Positional is not ["new", var name] || a.Unknown.Any() || type is not ("python" or "bash"))
+        var usageError = a.Problem("terminus service", Usage);
+        if (usageError is not null || a.Positional is not ["new", var name] || type is not ("python" or "bash"))
         {
-            io.Out.WriteLine(Usage);
-            return a.Flag("help") ? 0 : 64;
+            io.Out.WriteLine(usageError ?? Usage);
+            return Arguments.UsageError;
         }
         if (!PathRules.IsSafeSegment(name))
         {

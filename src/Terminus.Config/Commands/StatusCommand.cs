@@ -14,12 +14,9 @@ public sealed class StatusCommand(CommandIo io)
 
     public int Run(IReadOnlyList<string> args)
     {
-        Arguments a;
-        try { a = new Arguments(args, Flags); }
-        catch (ArgumentException e) { io.Out.WriteLine($"terminus status: {e.Message}\n{Usage}"); return 64; }
-        if (a.Flag("help")) { io.Out.WriteLine(Usage); return 0; }
+        if (!Arguments.TryParse(args, Flags, Usage, io.Out, out var a)) return 0;
         var (all, json, ledgerOption) = (a.Flag("all"), a.Flag("json"), a.Value("ledger"));
-        if (a.Unknown.FirstOrDefault() is { } unknown) { io.Out.WriteLine($"terminus status: unknown option --{unknown}\n{Usage}"); return 64; }
+        if (a.Problem("terminus status", Usage) is { } usageError) { io.Out.WriteLine(usageError); return Arguments.UsageError; }
 
         var ledger = ledgerOption ?? LedgerPath();
         IReadOnlyList<JobSummary> jobs;

@@ -44,49 +44,30 @@ public static class RunnerRecords
         return (events, position);
     }
 
-    private static RunnerEvent? ParseEvent(ReadOnlySpan<byte> line)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(line);
-            using var doc = JsonDocument.ParseValue(ref reader);
-            var root = doc.RootElement;
-            return root.ValueKind == JsonValueKind.Object && Str(root, "status") is { } status
-                ? new RunnerEvent(status, Str(root, "message") ?? "")
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private static RunnerEvent? ParseEvent(ReadOnlySpan<byte> line) =>
+        FromObject(Encoding.UTF8.GetString(line), root => Str(root, "status") is { } status ? new RunnerEvent(status, Str(root, "message") ?? "") : null);
 
-    public static ExitRecord? ParseExit(string json)
+    public static ExitRecord? ParseExit(string json) =>
+        FromObject(json, root => Str(root, "status") is { } status
+            ? new ExitRecord(status, Str(root, "message") ?? "", Int(root, "exit_code"), Int(root, "signal"))
+            : null);
+
+    public static RunnerRecord? ParseRunner(string json) => FromObject(json, root =>
+    {
+        if (Int(root, "pid") is not { } pid) return null;
+        long? ticks = root.TryGetProperty("start_ticks", out var t) && t.TryGetInt64(out var v) ? v : null;
+        DateTime? started = DateTime.TryParseExact(Str(root, "started"), "yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var s) ? s : null;
+        return new RunnerRecord(pid, Int(root, "pgid") ?? pid, ticks, Str(root, "hostname") ?? "", started);
+    });
+
+    /// <summary>The record read from a JSON object, or null for anything else (bad JSON, not an object, missing fields).</summary>
+    private static T? FromObject<T>(string json, Func<JsonElement, T?> read) where T : class
     {
         try
         {
             using var doc = JsonDocument.Parse(json);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || Str(root, "status") is not { } status) return null;
-            return new ExitRecord(status, Str(root, "message") ?? "", Int(root, "exit_code"), Int(root, "signal"));
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    public static RunnerRecord? ParseRunner(string json)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || Int(root, "pid") is not { } pid) return null;
-            long? ticks = root.TryGetProperty("start_ticks", out var t) && t.TryGetInt64(out var v) ? v : null;
-            DateTime? started = DateTime.TryParseExact(Str(root, "started"), "yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var s) ? s : null;
-            return new RunnerRecord(pid, Int(root, "pgid") ?? pid, ticks, Str(root, "hostname") ?? "", started);
+            return doc.RootElement.ValueKind == JsonValueKind.Object ? read(doc.RootElement) : null;
         }
         catch (JsonException)
         {

@@ -46,29 +46,31 @@ public static class LedgerJson
             ? (ILedgerRecord)(JsonSerializer.Deserialize(bytes, type, Options) ?? throw new JsonException($"{manifest}: null record"))
             : throw new JsonException($"unknown ledger record '{manifest}' (written by a newer Terminus?)");
 
-    // ---- the Celery task call, as received ----------------------------------------------------------------------
-
-    public static string TaskToJson(CeleryTask task)
+    private static string Write(Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("name", task.Name);
-            w.WriteString("id", task.Id);
-            w.WriteNumber("protocol", task.ProtocolVersion);
-            w.WriteString("root_id", task.RootId);
-            w.WriteString("parent_id", task.ParentId);
-            w.WriteStartArray("args");
-            foreach (var a in task.Args) a.WriteTo(w);
-            w.WriteEndArray();
-            w.WriteStartObject("kwargs");
-            foreach (var (k, v) in task.Kwargs) { w.WritePropertyName(k); v.WriteTo(w); }
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
+        using (var w = new Utf8JsonWriter(buffer)) write(w);
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
+
+    // ---- the Celery task call, as received ----------------------------------------------------------------------
+
+    public static string TaskToJson(CeleryTask task) => Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("name", task.Name);
+        w.WriteString("id", task.Id);
+        w.WriteNumber("protocol", task.ProtocolVersion);
+        w.WriteString("root_id", task.RootId);
+        w.WriteString("parent_id", task.ParentId);
+        w.WriteStartArray("args");
+        foreach (var a in task.Args) a.WriteTo(w);
+        w.WriteEndArray();
+        w.WriteStartObject("kwargs");
+        foreach (var (k, v) in task.Kwargs) { w.WritePropertyName(k); v.WriteTo(w); }
+        w.WriteEndObject();
+        w.WriteEndObject();
+    });
 
     public static CeleryTask TaskFromJson(string json)
     {
@@ -82,40 +84,35 @@ public static class LedgerJson
 
     // ---- the validated job ----------------------------------------------------------------------------------------
 
-    public static string SpecToJson(JobSpec spec)
+    public static string SpecToJson(JobSpec spec) => Write(w =>
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteNumber("job_id", spec.JobId.Value);
-            w.WriteString("task_id", spec.TaskId);
-            w.WriteString("root_task_id", spec.RootTaskId);
-            w.WriteString("service_name", spec.ServiceName);
-            w.WriteString("cat_alias", spec.CatAlias);
-            w.WriteString("proj_alias", spec.ProjAlias);
-            w.WriteString("exp_alias", spec.ExpAlias);
-            w.WriteString("data_ref", spec.DataRef);
-            w.WriteBoolean("test", spec.TestMode);
-            w.WriteString("data_path", spec.DataPath);
-            w.WriteStartObject("params");
-            foreach (var (k, v) in spec.Parameters) { w.WritePropertyName(k); v.WriteTo(w); }
-            w.WriteEndObject();
-            var s = spec.Service;
-            w.WriteStartObject("service");
-            w.WriteString("name", s.Name);
-            w.WriteString("directory", s.Directory);
-            w.WriteString("type", s.Type == ServiceType.Bash ? "bash" : "python");
-            w.WriteString("interpreter", s.Interpreter);
-            w.WriteString("script", s.ScriptPath);
-            w.WriteNumber("nodes", s.Nodes);
-            w.WriteNumber("cores", s.Cores);
-            w.WriteNumber("timeout_minutes", s.TimeoutMinutes);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+        w.WriteStartObject();
+        w.WriteNumber("job_id", spec.JobId.Value);
+        w.WriteString("task_id", spec.TaskId);
+        w.WriteString("root_task_id", spec.RootTaskId);
+        w.WriteString("service_name", spec.ServiceName);
+        w.WriteString("cat_alias", spec.CatAlias);
+        w.WriteString("proj_alias", spec.ProjAlias);
+        w.WriteString("exp_alias", spec.ExpAlias);
+        w.WriteString("data_ref", spec.DataRef);
+        w.WriteBoolean("test", spec.TestMode);
+        w.WriteString("data_path", spec.DataPath);
+        w.WriteStartObject("params");
+        foreach (var (k, v) in spec.Parameters) { w.WritePropertyName(k); v.WriteTo(w); }
+        w.WriteEndObject();
+        var s = spec.Service;
+        w.WriteStartObject("service");
+        w.WriteString("name", s.Name);
+        w.WriteString("directory", s.Directory);
+        w.WriteString("type", s.Type == ServiceType.Bash ? "bash" : "python");
+        w.WriteString("interpreter", s.Interpreter);
+        w.WriteString("script", s.ScriptPath);
+        w.WriteNumber("nodes", s.Nodes);
+        w.WriteNumber("cores", s.Cores);
+        w.WriteNumber("timeout_minutes", s.TimeoutMinutes);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    });
 
     public static JobSpec SpecFromJson(string json)
     {

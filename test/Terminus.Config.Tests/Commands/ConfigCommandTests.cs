@@ -34,7 +34,7 @@ public sealed class ConfigCommandTests : IDisposable
         Assert.Equal(0, code);
         Assert.Contains("Terminus configuration file written successfully.", output);
         Assert.Equal(Golden("new.terminus.env"), File.ReadAllText(_home.EnvFile));
-        Assert.Equal(Golden("terminus.service").Replace("<USER>", Environment.UserName).Replace("<GROUP>", Cli.UnixAccounts.Current().Group),
+        Assert.Equal(Golden("terminus.service").Replace("<USER>", Environment.UserName).Replace("<GROUP>", Terminus.Config.Cli.UnixAccounts.Current().Group),
             File.ReadAllText(_home.UnitFile));
         Assert.Equal(SettingsLoader.PasswordPlaceholder + "\n", File.ReadAllText(_home.PasswordFile));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_home.PasswordFile));

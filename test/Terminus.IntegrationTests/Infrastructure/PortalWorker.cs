@@ -11,6 +11,8 @@ public sealed record PortalTask(string Task, JsonElement[] Args, string Id, stri
     public string? Status => Task == "update_terminus_job_status" && Args.Length > 1 ? Args[1].GetString() : null;
     public string? Message => Task == "update_terminus_job_status" && Args.Length > 2 ? Args[2].GetString() : null;
     public string? Host => Task == "update_server_online" && Args.Length > 0 ? Args[0].GetString() : null;
+    /// <summary>The ledger's number for the status (<c>x-terminus-seq</c>): a copy carries the same one.</summary>
+    public long Sequence => Headers.GetProperty("x-terminus-seq").GetInt64();
 }
 
 /// <summary>
@@ -88,6 +90,27 @@ public sealed class PortalWorker : IAsyncLifetime
                 throw new TimeoutException($"job {jobId}: statuses after {timeout.TotalSeconds} s: [{string.Join(", ", statuses.Select(s => $"{s.Status}: {s.Message}"))}]");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>
+    /// Waits for the job's terminal status and one more second (anything sent after it would show up), then returns
+    /// the portal's view: copies (same <c>x-terminus-seq</c>, which must say the same) dropped, in sequence order.
+    /// </summary>
+    public async Task<IReadOnlyList<PortalTask>> TerminalStatusesAsync(long jobId, TimeSpan timeout, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        await WaitForStatusesAsync(jobId, s => s.Any(t => Core.Jobs.JobLifecycle.IsTerminalStatus(t.Status!, false)), timeout);
+        await Task.Delay(1000);
+        var all = StatusesOf(jobId);
+        output.WriteLine($"job {jobId}: {string.Join(" | ", all.Select(s => $"{s.Status}#{s.Sequence}: {s.Message}"))}");
+        return WithoutCopies(all);
+    }
+
+    /// <summary>The statuses with copies (same <c>x-terminus-seq</c>) dropped, as the portal is told to do; copies must be identical.</summary>
+    public static IReadOnlyList<PortalTask> WithoutCopies(IReadOnlyList<PortalTask> statuses)
+    {
+        var bySequence = statuses.GroupBy(s => s.Sequence).OrderBy(g => g.Key).ToList();
+        foreach (var copies in bySequence) Assert.Single(copies.Select(c => (c.Status, c.Message)).Distinct());
+        return bySequence.Select(g => g.First()).ToList();
     }
 
     /// <summary>The <c>update_server_online</c> that answered the probe <paramref name="probe"/> (its parent task).</summary>

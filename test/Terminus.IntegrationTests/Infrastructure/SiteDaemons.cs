@@ -1,0 +1,41 @@
+using Xunit.Abstractions;
+
+namespace Terminus.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The daemon processes a test starts on one site, one after the other when it kills one and starts the next.
+/// Disposing stops those still running, prints every daemon's output, deletes the host's queues and the site.
+/// </summary>
+public sealed class SiteDaemons(TestSite site, ITestOutputHelper output, IReadOnlyDictionary<string, string>? defaults = null) : IAsyncDisposable
+{
+    private readonly List<DaemonProcess> _started = new();
+
+    public TestSite Site => site;
+
+    /// <summary>Starts a daemon with the site's environment, <c>defaults</c> and <paramref name="overrides"/>; returns once it consumes.</summary>
+    public async Task<DaemonProcess> StartAsync(IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var env = site.Environment();
+        foreach (var (k, v) in (defaults ?? new Dictionary<string, string>()).Concat(overrides ?? new Dictionary<string, string>())) env[k] = v;
+        var daemon = DaemonProcess.Start(env, Path.Combine(site.Root, $"daemon-{_started.Count + 1}.out"));
+        _started.Add(daemon);
+        await RunningDaemon.WaitUntilConsumingAsync(daemon, site.HostName);
+        return daemon;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var d in _started.Where(d => !d.HasExited))
+        {
+            d.Terminate();
+            try { await d.WaitForExitAsync(TimeSpan.FromSeconds(60)); } catch (OperationCanceledException) { }
+        }
+        foreach (var d in _started)
+        {
+            output.WriteLine($"---- daemon pid {d.Pid}\n{d.Output}");
+            await d.DisposeAsync();
+        }
+        await Harness.RunAsync("delete-queues", "--host", site.HostName);
+        site.Dispose();
+    }
+}
