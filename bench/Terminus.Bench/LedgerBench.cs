@@ -5,6 +5,7 @@ using Akka.Persistence;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Terminus.Actors.Ledger;
 using Terminus.Core.Jobs;
 using Terminus.Core.Ledger;
@@ -36,8 +37,8 @@ internal static class LedgerBench
         var path = Path.Combine(dir, "ledger.db");
         try
         {
-            var builder = Host.CreateApplicationBuilder();
-            builder.Services.AddAkka("ledger-bench", (akka, _) => akka.WithLedger(path));
+            var builder = QuietHost();
+            builder.Services.AddAkka("ledger-bench", (akka, _) => akka.WithLedger(path).ConfigureLoggers(l => l.LogLevel = Akka.Event.LogLevel.WarningLevel));
             using var host = builder.Build();
             await host.StartAsync();
             if (!wal) SetRollbackJournal(path);
@@ -56,13 +57,21 @@ internal static class LedgerBench
         }
     }
 
+    /// <summary>A host that logs only warnings (Akka too, below), so that the figures are all the benchmark prints.</summary>
+    private static HostApplicationBuilder QuietHost()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        return builder;
+    }
+
     private static async Task<(double Mean, double P95)> MeasureDeletesAsync(int jobs)
     {
         var dir = Directory.CreateTempSubdirectory("terminus-ledger-bench-").FullName;
         try
         {
-            var builder = Host.CreateApplicationBuilder();
-            builder.Services.AddAkka("ledger-bench", (akka, _) => akka.WithLedger(Path.Combine(dir, "ledger.db")));
+            var builder = QuietHost();
+            builder.Services.AddAkka("ledger-bench", (akka, _) => akka.WithLedger(Path.Combine(dir, "ledger.db")).ConfigureLoggers(l => l.LogLevel = Akka.Event.LogLevel.WarningLevel));
             using var host = builder.Build();
             await host.StartAsync();
             var system = host.Services.GetRequiredService<ActorSystem>();
