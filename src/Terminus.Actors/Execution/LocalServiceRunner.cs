@@ -1,4 +1,3 @@
-using System.Collections;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
@@ -38,22 +37,15 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         if (!File.Exists(interpreter))
             return new StepOutcome.Failed(StatusTexts.StoppedWithError($"the interpreter of service '{spec.ServiceName}' is missing on the Terminus host"),
                 $"'{interpreter}' does not exist");
-        try
-        {
-            // A resumed job whose runner never started launches in its own directory; a new one sets an old one aside.
-            if (JobDirectories.Prepare(paths, RunnerRequest.ToJson(spec, settings.HostName, interpreter), setAside: !step.Resume) is { } previous)
-                log.Warning("Job #{0}: an earlier directory of this job was moved to {1}", spec.JobId, previous);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return new StepOutcome.Failed(StatusTexts.StoppedWithError("the job directory could not be prepared on the Terminus host"), e.Message);
-        }
+        // A resumed job whose runner never started launches in its own directory; a new one sets an old one aside.
+        if (RunnerFiles.PrepareJobDirectory(paths, spec, RunnerRequest.ToJson(spec, settings.HostName, interpreter), setAside: !step.Resume, log) is { } unprepared)
+            return unprepared;
 
         using var changes = new DirectoryChanges(paths.JobDir);
         Process process;
         try
         {
-            process = Start(paths, interpreter, spec.Service.Interpreter);
+            process = Start(spec, paths, interpreter);
         }
         catch (Exception e) when (e is Win32Exception or InvalidOperationException)
         {
@@ -77,12 +69,12 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
     private async Task<StepOutcome?> TryResumeAsync(JobSpec spec, JobPaths paths, Action started, CancellationToken cancellationToken)
     {
         using var changes = new DirectoryChanges(paths.JobDir);
-        var record = ReadRunnerRecord(paths);
+        var record = RunnerFiles.ReadRunnerRecord(paths);
         if (record is null && FindRunnerProcess(paths) is { } starting)
         {
             log.Info("Job #{0}: its runner (pid {1}) is starting; waiting for its record", spec.JobId, starting);
             var deadline = DateTime.UtcNow.AddSeconds(30);
-            while ((record = ReadRunnerRecord(paths)) is null && ProcessGroups.IsAlive(starting, null) && DateTime.UtcNow < deadline)
+            while ((record = RunnerFiles.ReadRunnerRecord(paths)) is null && ProcessGroups.IsAlive(starting, null) && DateTime.UtcNow < deadline)
                 await changes.NextAsync(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
         }
         if (record is null && !File.Exists(paths.ExitFile)) return null;
@@ -102,18 +94,12 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         // The runner ended while the daemon was away: its exit record (or its last events) tell how.
         var events = new RunnerEventReader(paths.StatusFile);
         if (events.ReadNew().Any(e => e.Status == RunnerStatus.Running)) started();
-        var exit = File.Exists(paths.ExitFile) ? RunnerRecords.ParseExit(await ReadAsync(paths.ExitFile).ConfigureAwait(false)) : null;
+        var exit = RunnerFiles.ReadExitRecord(paths);
         var outcome = RunVerdict.Decide(new RunObservation(events.All, exit, null, false, Directory.Exists(paths.JobDir), spec.Service.TimeoutMinutes));
         log.Info("Job #{0}: its runner ended while Terminus was not following it: {1}", spec.JobId, exit is null ? "no exit record" : $"exit record '{exit.Status}'");
         if (record is not null && ProcessGroups.SignalGroup(record.ProcessGroup, ProcessGroups.SigKill))
             log.Info("Job #{0}: killed processes the service left running", spec.JobId);
         return outcome;
-    }
-
-    private static RunnerRecord? ReadRunnerRecord(JobPaths paths)
-    {
-        try { return File.Exists(paths.RunnerRecordFile) ? RunnerRecords.ParseRunner(File.ReadAllText(paths.RunnerRecordFile)) : null; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>A live process whose command line runs this job's runner (launched, but not yet recorded itself).</summary>
@@ -137,22 +123,14 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         while (ProcessGroups.IsAlive(pid, startTicks)) await Task.Delay(AttachedLivenessCheck).ConfigureAwait(false);
     }
 
-    private Process Start(JobPaths paths, string interpreter, string serviceInterpreter)
+    private Process Start(JobSpec spec, JobPaths paths, string interpreter)
     {
         var psi = new ProcessStartInfo(LocalLaunch.Shell) { WorkingDirectory = paths.JobDir, UseShellExecute = false };
         foreach (var argument in LocalLaunch.Arguments(paths.StdoutFile, paths.StderrFile, interpreter, paths.RunnerScript, paths.RequestFile))
             psi.ArgumentList.Add(argument);
         psi.Environment.Clear();
-        foreach (var (name, value) in ServiceEnvironment.Build(DaemonEnvironment(), serviceInterpreter, settings.Execution.ServiceEnvironment))
-            psi.Environment[name] = value;
+        foreach (var (name, value) in RunnerFiles.ServiceEnvironmentFor(spec, settings.Execution)) psi.Environment[name] = value;
         return Process.Start(psi) ?? throw new InvalidOperationException($"{LocalLaunch.Shell} did not start");
-    }
-
-    private static Dictionary<string, string?> DaemonEnvironment()
-    {
-        var env = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (DictionaryEntry e in Environment.GetEnvironmentVariables()) env[(string)e.Key] = e.Value as string;
-        return env;
     }
 
     /// <summary>The runner being followed: our child, or a process re-attached by pid.</summary>
@@ -203,14 +181,9 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         // Whatever the service left behind in its process group ends with the job.
         if (run.Exited.IsCompleted && ProcessGroups.SignalGroup(run.Pid, ProcessGroups.SigKill))
             log.Info("Job #{0}: killed processes the service left running", spec.JobId);
-        var exitRecord = File.Exists(paths.ExitFile) ? RunnerRecords.ParseExit(await ReadAsync(paths.ExitFile).ConfigureAwait(false)) : null;
-        var outcome = RunVerdict.Decide(new RunObservation(events.All, exitRecord, run.ExitCode(),
+        var outcome = RunVerdict.Decide(new RunObservation(events.All, RunnerFiles.ReadExitRecord(paths), run.ExitCode(),
             killed, Directory.Exists(paths.JobDir), spec.Service.TimeoutMinutes));
-        if (outcome is not StepOutcome.Succeeded)
-        {
-            var stderr = RunnerRecords.Tail(paths.StderrFile);
-            if (stderr.Length > 0) log.Warning("Job #{0}: end of the service's stderr: {1}", spec.JobId, stderr);
-        }
+        if (outcome is not StepOutcome.Succeeded) RunnerFiles.LogStderrTail(log, spec, paths);
         if (!run.Exited.IsCompleted) // the job directory vanished under a live run
             await KillGroupAsync(run).ConfigureAwait(false);
         return outcome;
@@ -226,11 +199,5 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         log.Warning("Runner pid {0} still alive {1} s after SIGTERM: SIGKILL", pid, settings.Execution.KillGrace.TotalSeconds);
         Send(ProcessGroups.SigKill);
         await Task.WhenAny(run.Exited, Task.Delay(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
-    }
-
-    private static async Task<string> ReadAsync(string path)
-    {
-        try { return await File.ReadAllTextAsync(path).ConfigureAwait(false); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
     }
 }

@@ -130,20 +130,17 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             case JobPhase.Received:
                 Validate();
                 break;
-            case JobPhase.Pending:
-                StartStep(StepKind.Run, _deps.Runner, _deps.Timeouts.RunStart);
-                break;
-            case JobPhase.Running:
-                StartStep(StepKind.Run, _deps.Runner, RunLimit());
+            case JobPhase.Pending or JobPhase.Running:
+                StartStep(StepKind.Run);
                 break;
             case JobPhase.Succeeded:
-                Move(JobPhase.Packaging, null, then: () => StartStep(StepKind.Package, _deps.Packager, _deps.Timeouts.Package));
+                StartPackaging();
                 break;
             case JobPhase.Packaging:
-                StartStep(StepKind.Package, _deps.Packager, _deps.Timeouts.Package);
+                StartStep(StepKind.Package);
                 break;
             case JobPhase.Uploading:
-                StartStep(StepKind.Upload, _deps.Uploader, _deps.Timeouts.Upload);
+                StartStep(StepKind.Upload);
                 break;
         }
     }
@@ -157,8 +154,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 Finish(JobPhase.Failed, invalid.StatusText);
                 break;
             case ValidJob valid:
-                Move(JobPhase.Pending, StatusTexts.Submitted, spec: valid.Spec,
-                    then: () => StartStep(StepKind.Run, _deps.Runner, _deps.Timeouts.RunStart));
+                Move(JobPhase.Pending, StatusTexts.Submitted, spec: valid.Spec, then: () => StartStep(StepKind.Run));
                 break;
         }
     }
@@ -186,7 +182,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                     RunSucceeded();
                     break;
                 case (StepKind.Package, JobPhase.Packaging):
-                    Move(JobPhase.Uploading, null, then: () => StartStep(StepKind.Upload, _deps.Uploader, _deps.Timeouts.Upload));
+                    Move(JobPhase.Uploading, null, then: () => StartStep(StepKind.Upload));
                     break;
                 case (StepKind.Upload, JobPhase.Uploading):
                     Finish(JobPhase.Uploaded, StatusTexts.Uploaded);
@@ -226,9 +222,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             Finish(JobPhase.Succeeded, StatusTexts.Completed);
             return;
         }
-        Move(JobPhase.Succeeded, StatusTexts.Completed,
-            then: () => Move(JobPhase.Packaging, null, then: () => StartStep(StepKind.Package, _deps.Packager, _deps.Timeouts.Package)));
+        Move(JobPhase.Succeeded, StatusTexts.Completed, then: StartPackaging);
     }
+
+    private void StartPackaging() => Move(JobPhase.Packaging, null, then: () => StartStep(StepKind.Package));
 
     /// <summary>Terminal: waits until the broker confirmed every status and the job directory is dealt with.</summary>
     private void Finishing()
@@ -275,8 +272,19 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         if (_state.Latest is { } latest && latest.Seq <= _state.DeliveredUpTo) Report(latest);
     }
 
-    private void StartStep(StepKind kind, IActorRef pool, TimeSpan limit)
+    /// <summary>
+    /// Hands the step to its pool, with a safety timer: a run not yet started gets <c>RunStart</c>, one already
+    /// running (resumed) its time limit; packaging and upload their own bounds.
+    /// </summary>
+    private void StartStep(StepKind kind)
     {
+        var (pool, limit) = kind switch
+        {
+            StepKind.Run => (_deps.Runner, _state.Phase == JobPhase.Running ? RunLimit() : _deps.Timeouts.RunStart),
+            StepKind.Package => (_deps.Packager, _deps.Timeouts.Package),
+            StepKind.Upload => (_deps.Uploader, _deps.Timeouts.Upload),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        };
         pool.Tell(new RunStep(kind, _state.Spec!, Resume: _resumed && kind == StepKind.Run));
         Timers.StartSingleTimer(StepTimer, StepTimedOut.Instance, limit);
     }

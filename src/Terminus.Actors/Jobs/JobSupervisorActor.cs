@@ -32,7 +32,6 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LedgerState _state = new();
     private readonly Dictionary<JobId, IActorRef> _children = new();
-    private readonly Dictionary<IActorRef, JobId> _byActor = new();
     private readonly Dictionary<JobId, JobSlot> _slots = new();
     private readonly Dictionary<JobId, int> _respawns = new();
     /// <summary>
@@ -140,7 +139,6 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         var actor = Context.ActorOf(_jobProps(id, start), name);
         Context.Watch(actor);
         _children[id] = actor;
-        _byActor[actor] = id;
         foreach (var delivery in _attached.GetValueOrDefault(id) ?? []) actor.Tell(new AttachDelivery(delivery));
     }
 
@@ -185,9 +183,10 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private void OnTerminated(Terminated terminated)
     {
         var actor = terminated.ActorRef;
-        _byActor.Remove(actor, out var id);
         if (_leaving.Remove(actor)) return;
-        if (!_children.Remove(id)) return;
+        if (_children.FirstOrDefault(c => c.Value.Equals(actor)) is not { Value: not null } current) return; // not a job's current actor
+        var id = current.Key;
+        _children.Remove(id);
         var attempt = _respawns[id] = _respawns.GetValueOrDefault(id) + 1;
         var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempt - 1)));
         _log.Error("Job #{0}: its actor stopped unexpectedly; resuming it from the ledger in {1} s", id, delay.TotalSeconds);

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Terminus.Config.Cli;
@@ -8,8 +7,7 @@ public sealed record CommandIo(TextReader In, TextWriter Out, IReadOnlyDictionar
 {
     public static CommandIo FromConsole()
     {
-        var env = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (DictionaryEntry e in System.Environment.GetEnvironmentVariables()) env[(string)e.Key] = e.Value as string;
+        var env = Core.Configuration.SettingsLoader.ProcessEnvironment();
         var home = env.GetValueOrDefault("HOME") is { Length: > 0 } h ? h : System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile);
         return new CommandIo(Console.In, Console.Out, env, home);
     }

@@ -23,12 +23,19 @@ public static partial class SettingsLoader
 
     public static string PasswordFileFor(string dotDir) => Path.Combine(dotDir, "_secret", "rabbitmq_server_pwd");
 
-    /// <summary>Loads from the process environment; "~" is HOME, else the user profile folder.</summary>
-    public static SettingsLoadResult LoadFromProcess()
+    /// <summary>The process environment as a dictionary (names are case-sensitive).</summary>
+    public static Dictionary<string, string?> ProcessEnvironment()
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
             environment[(string)entry.Key] = entry.Value as string;
+        return environment;
+    }
+
+    /// <summary>Loads from the process environment; "~" is HOME, else the user profile folder.</summary>
+    public static SettingsLoadResult LoadFromProcess()
+    {
+        var environment = ProcessEnvironment();
         string? home = environment.GetValueOrDefault("HOME");
         return Load(environment, string.IsNullOrEmpty(home) ? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) : home);
     }

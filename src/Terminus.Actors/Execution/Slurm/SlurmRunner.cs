@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Text.Json;
 using System.Threading.Channels;
 using Akka.Actor;
@@ -77,17 +76,12 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
     private async Task<(SlurmRecord? Record, StepOutcome? Failure)> SubmitAsync(JobSpec spec, JobPaths paths, bool setAside, CancellationToken ct)
     {
         var interpreter = RunnerRequest.RunnerInterpreter(spec.Service, settings.Execution.RunnerPython);
-        try
+        var unprepared = RunnerFiles.PrepareJobDirectory(paths, spec, RunnerRequest.ToJson(spec, settings.HostName, interpreter), setAside, log, () =>
         {
-            if (JobDirectories.Prepare(paths, RunnerRequest.ToJson(spec, settings.HostName, interpreter), setAside) is { } previous)
-                log.Warning("Job #{0}: an earlier directory of this job was moved to {1}", spec.JobId, previous);
-            await File.WriteAllTextAsync(paths.BatchScript, SlurmScript.Build(spec, settings.HostName, interpreter, paths), ct).ConfigureAwait(false);
+            File.WriteAllText(paths.BatchScript, SlurmScript.Build(spec, settings.HostName, interpreter, paths));
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(paths.BatchScript, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return (null, new StepOutcome.Failed(StatusTexts.StoppedWithError("the job directory could not be prepared on the Terminus host"), e.Message));
-        }
+        });
+        if (unprepared is not null) return (null, unprepared);
 
         var sbatch = await commands.RunAsync("sbatch", ["--parsable", paths.BatchScript], paths.JobDir, JobEnvironment(spec), ct).ConfigureAwait(false);
         var id = sbatch.ExitCode == 0 ? SlurmParsers.ParseSbatchId(sbatch.StdOut) : null;
@@ -109,10 +103,8 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
     /// <summary>sbatch's default <c>--export=ALL</c> hands the job sbatch's environment: make that the clean service one.</summary>
     private IReadOnlyDictionary<string, string> JobEnvironment(JobSpec spec)
     {
-        var daemon = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (DictionaryEntry e in Environment.GetEnvironmentVariables()) daemon[(string)e.Key] = e.Value as string;
-        var env = new Dictionary<string, string>(ServiceEnvironment.Build(daemon, spec.Service.Interpreter, settings.Execution.ServiceEnvironment));
-        if (daemon.GetValueOrDefault("SLURM_CONF") is { } conf) env["SLURM_CONF"] = conf; // where sbatch finds the cluster
+        var env = new Dictionary<string, string>(RunnerFiles.ServiceEnvironmentFor(spec, settings.Execution));
+        if (Environment.GetEnvironmentVariable("SLURM_CONF") is { } conf) env["SLURM_CONF"] = conf; // where sbatch finds the cluster
         return env;
     }
 
@@ -173,17 +165,15 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
                         break;
                 }
 
-                var exit = File.Exists(paths.ExitFile) ? RunnerRecords.ParseExit(await ReadAsync(paths.ExitFile).ConfigureAwait(false)) : null;
                 var observation = new SlurmObservation(state,
-                    new RunObservation(events.All, exit, null, false, Directory.Exists(paths.JobDir), spec.Service.TimeoutMinutes),
+                    new RunObservation(events.All, RunnerFiles.ReadExitRecord(paths), null, false, Directory.Exists(paths.JobDir), spec.Service.TimeoutMinutes),
                     LostDeadlinePassed: state is null && now > lastSeenAlive + limit + slurm.LostGrace,
                     ExitRecordGracePassed: endedSeen is { } e && now - e >= slurm.ExitRecordGrace);
                 if (state is null) log.Debug("Job #{0}: SLURM job {1} is unknown to the scheduler; waiting for it or its exit record", spec.JobId, id);
                 if (SlurmVerdict.Decide(id, observation) is { } outcome)
                 {
                     log.Info("Job #{0}: SLURM job {1} ended ({2}): {3}", spec.JobId, id, state?.State ?? "unknown to the scheduler", outcome);
-                    if (outcome is not StepOutcome.Succeeded && RunnerRecords.Tail(paths.StderrFile) is { Length: > 0 } stderr)
-                        log.Warning("Job #{0}: end of the service's stderr: {1}", spec.JobId, stderr);
+                    if (outcome is not StepOutcome.Succeeded) RunnerFiles.LogStderrTail(log, spec, paths);
                     return outcome;
                 }
             }
@@ -192,11 +182,5 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
         {
             poller.Tell(new SlurmPollerActor.Untrack(id));
         }
-    }
-
-    private static async Task<string> ReadAsync(string path)
-    {
-        try { return await File.ReadAllTextAsync(path).ConfigureAwait(false); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
     }
 }

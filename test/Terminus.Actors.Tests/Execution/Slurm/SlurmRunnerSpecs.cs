@@ -47,9 +47,11 @@ public sealed class SlurmRunnerSpecs : Akka.TestKit.Xunit2.TestKit
         _runner.ExecuteAsync(new RunStep(StepKind.Run, spec, resume), () => Interlocked.Increment(ref _started), CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(20));
 
+    /// <summary>The SLURM id once the runner has submitted the job and recorded it in the job directory.</summary>
     private async Task<string> Submitted()
     {
-        await AwaitConditionAsync(() => Task.FromResult(!_slurm.Jobs.IsEmpty));
+        await AwaitConditionAsync(() => Task.FromResult(!_slurm.Jobs.IsEmpty
+            && Directory.EnumerateFiles(_tree.JobRoot, "terminus_slurm.json", SearchOption.AllDirectories).Any()));
         return _slurm.Jobs.Keys.Single();
     }
 
