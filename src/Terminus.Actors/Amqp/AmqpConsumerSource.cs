@@ -81,7 +81,6 @@ public sealed class AmqpConsumerSource(AmqpSourceSettings settings) : GraphStage
                 _resuming = false;
                 if (_stopping || _paused) CancelConsumer();
             });
-            var onReady = _onConsuming;
 
             if (!_settings.Drain.Attach(_onStop)) { CompleteStage(); return; }
             SetKeepGoing(true); // outlive downstream until in-flight deliveries are settled
@@ -89,7 +88,7 @@ public sealed class AmqpConsumerSource(AmqpSourceSettings settings) : GraphStage
             {
                 if (t.IsFaulted) _onFailure(t.Exception!.GetBaseException());
                 else if (t.IsCanceled) _onFailure(new OperationCanceledException("connect cancelled"));
-                else onReady(t.Result);
+                else _onConsuming(t.Result);
             }, TaskContinuationOptions.ExecuteSynchronously);
         }
 

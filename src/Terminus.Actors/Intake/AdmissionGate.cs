@@ -10,13 +10,12 @@ namespace Terminus.Actors.Intake;
 public sealed class AdmissionGate(int capacity)
 {
     private readonly object _lock = new();
+    private readonly TaskCompletionSource _recovered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _occupied;
-    private bool _recovered;
-    private readonly TaskCompletionSource _recoveredTask = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string? _hostProblem;
 
     /// <summary>Completes once the ledger is recovered.</summary>
-    public Task Recovered => _recoveredTask.Task;
-    private string? _hostProblem;
+    public Task Recovered => _recovered.Task;
 
     public int Capacity { get; } = capacity;
 
@@ -28,7 +27,7 @@ public sealed class AdmissionGate(int capacity)
     /// <summary>Why requests are not taken now, or null when the gate is open.</summary>
     public string? ClosedBecause { get { lock (_lock) return Reason(); } }
 
-    private string? Reason() => !_recovered ? "the job ledger is not recovered yet" : _hostProblem;
+    private string? Reason() => !_recovered.Task.IsCompleted ? "the job ledger is not recovered yet" : _hostProblem;
 
     /// <summary>Takes a slot for a new request, if the gate is open and a slot is free.</summary>
     public bool TryAdmit(out JobSlot slot)
@@ -56,8 +55,7 @@ public sealed class AdmissionGate(int capacity)
     /// <summary>The ledger is recovered and its live jobs hold their slots: new requests may come.</summary>
     public void MarkRecovered()
     {
-        lock (_lock) _recovered = true;
-        _recoveredTask.TrySetResult();
+        _recovered.TrySetResult();
         Changed?.Invoke();
     }
 

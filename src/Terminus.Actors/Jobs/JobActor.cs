@@ -34,7 +34,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public override string PersistenceId => $"job-{_id}";
+    public override string PersistenceId => PersistenceIdOf(_id);
+
+    /// <summary>The journal of a job in the ledger (<see cref="Ledger.LedgerReader"/> reads it too).</summary>
+    public static string PersistenceIdOf(JobId id) => $"job-{id}";
 
     public JobActor(JobId id, JobStart start, JobDependencies deps)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Terminus.Actors.Jobs;
 using Terminus.Core.Jobs;
 using Terminus.Core.Ledger;
 
@@ -19,26 +20,26 @@ public static class LedgerReader
         if (!File.Exists(path)) return [];
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString());
         connection.Open();
-        if (!TableExists(connection, "journal")) return [];
+        if (!LedgerStore.TableExists(connection, "journal")) return [];
 
         var ledger = new LedgerState();
         var snapshotSeq = 0L;
-        if (TableExists(connection, "snapshot"))
+        if (LedgerStore.TableExists(connection, "snapshot"))
         {
             using var snap = connection.CreateCommand();
             snap.CommandText = "SELECT sequence_number, manifest, snapshot FROM snapshot WHERE persistence_id = $id ORDER BY sequence_number DESC LIMIT 1";
-            snap.Parameters.AddWithValue("$id", "job-ledger");
+            snap.Parameters.AddWithValue("$id", JobSupervisorActor.LedgerId);
             using var r = snap.ExecuteReader();
             if (r.Read() && Record(r.GetString(1), (byte[])r[2]) is LedgerSnapshot s) { ledger.Apply(s); snapshotSeq = r.GetInt64(0); }
         }
-        foreach (var (seq, record) in Events(connection, "job-ledger")) if (seq > snapshotSeq) ledger.Apply(record);
+        foreach (var (seq, record) in Events(connection, JobSupervisorActor.LedgerId)) if (seq > snapshotSeq) ledger.Apply(record);
 
         var jobs = new List<JobSummary>();
         foreach (var (id, _) in ledger.Live)
         {
             var state = new JobState();
             DateTimeOffset? last = null;
-            foreach (var (_, record) in Events(connection, $"job-{id}"))
+            foreach (var (_, record) in Events(connection, JobActor.PersistenceIdOf(id)))
             {
                 state.Apply(record);
                 last = record switch { JobMoved m => m.At, JobAccepted a => a.At, _ => last };
@@ -75,13 +76,5 @@ public static class LedgerReader
     {
         try { return LedgerJson.FromBytes(bytes, manifest); }
         catch (System.Text.Json.JsonException) { return null; }
-    }
-
-    private static bool TableExists(SqliteConnection connection, string table)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $name";
-        command.Parameters.AddWithValue("$name", table);
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 }

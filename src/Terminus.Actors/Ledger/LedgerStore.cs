@@ -37,10 +37,17 @@ public static class LedgerStore
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
-        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal';";
-        if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0) return;
+        if (!TableExists(connection, "journal")) return;
         command.CommandText = "CREATE INDEX IF NOT EXISTS ix_journal_persistence_id_sequence ON journal (persistence_id, sequence_number);";
         command.ExecuteNonQuery();
+    }
+
+    internal static bool TableExists(SqliteConnection connection, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $name";
+        command.Parameters.AddWithValue("$name", table);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
     public const int BusyTimeoutMs = 10_000;

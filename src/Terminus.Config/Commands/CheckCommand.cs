@@ -5,6 +5,7 @@ using Terminus.Actors.Execution;
 using Terminus.Actors.Ledger;
 using Terminus.Config.Cli;
 using Terminus.Core.Configuration;
+using Terminus.Core.Execution;
 using Terminus.Core.Services;
 
 namespace Terminus.Config.Commands;
@@ -89,10 +90,10 @@ public sealed class CheckCommand(CommandIo io)
             File.WriteAllText(probe, "");
             File.Delete(probe);
             var space = FileSystems.SpaceOf(s.JobDir);
-            var free = space is null ? "free space unknown" : $"{space.FreeBytes / (1024 * 1024 * 1024.0):0.#} GiB free";
-            if (space is not null && space.FreeBytes < s.Execution.MinFreeBytes)
-                Fail("job directory", $"{s.JobDir}: only {free}; the daemon takes no job below {s.Execution.MinFreeBytes / (1024 * 1024)} MiB (TERMINUS_MIN_FREE_MB)");
-            else Ok("job directory", $"{s.JobDir} writable, {free}");
+            // The daemon's own admission check, so that check fails exactly when the daemon would take no job.
+            if (HostHealth.Problem(s.JobDir, space, s.Execution.MinFreeBytes, s.ServiceDir, FileSystems.ListingError(s.ServiceDir)) is { } problem)
+                Fail("job directory", $"{s.JobDir} writable, but the daemon takes no job now: {problem}");
+            else Ok("job directory", $"{s.JobDir} writable, {space!.FreeBytes / (1024 * 1024 * 1024.0):0.#} GiB free");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Fail("job directory", $"{s.JobDir} is not writable: {e.Message}"); }
     }
@@ -169,21 +170,10 @@ public sealed class CheckCommand(CommandIo io)
         catch (Exception e) { Fail("ledger", $"{s.LedgerPath}: {e.Message}"); }
     }
 
+    /// <summary>A check's command, bounded in time; its stdout and stderr as one text.</summary>
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, IReadOnlyList<string> args, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var arg in args) psi.ArgumentList.Add(arg);
-        try
-        {
-            using var p = Process.Start(psi)!;
-            p.StandardInput.Close();
-            var output = Task.WhenAll(p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync());
-            using var cts = new CancellationTokenSource(timeout);
-            try { await p.WaitForExitAsync(cts.Token); }
-            catch (OperationCanceledException) { p.Kill(entireProcessTree: true); return (124, $"no answer within {timeout.TotalSeconds:0} s"); }
-            var o = await output;
-            return (p.ExitCode, o[0] + o[1]);
-        }
-        catch (System.ComponentModel.Win32Exception e) { return (127, $"{file}: {e.Message}"); }
+        var r = await BoundedProcess.RunAsync(file, args, timeout);
+        return (r.ExitCode, r.StdOut + r.StdErr);
     }
 }

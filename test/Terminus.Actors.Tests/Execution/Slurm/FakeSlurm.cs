@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Terminus.Actors.Execution;
 using Terminus.Actors.Execution.Slurm;
 
 namespace Terminus.Actors.Tests.Execution.Slurm;
