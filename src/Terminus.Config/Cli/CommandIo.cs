@@ -18,6 +18,19 @@ public sealed record CommandIo(TextReader In, TextWriter Out, IReadOnlyDictionar
             ? Core.Configuration.SettingsLoader.ExpandPath(d, Home) ?? Path.Combine(Home, ".terminus")
             : Path.Combine(Home, ".terminus")));
 
+    /// <summary>
+    /// A path setting for a command that needs only that one: from the whole configuration when it loads, else read
+    /// on its own from <c>terminus.env</c> (the rest may still be incomplete); null when neither has it.
+    /// </summary>
+    public string? PathSetting(Func<Core.Configuration.TerminusSettings, string> fromSettings, string key)
+    {
+        if (Core.Configuration.SettingsLoader.Load(Environment, Home).Settings is { } settings) return fromSettings(settings);
+        var file = Core.Configuration.SettingsLoader.EnvFileFor(DotDir());
+        return File.Exists(file) && Core.Configuration.EnvFile.Parse(File.ReadAllText(file)).TryGetValue(key, out var value)
+            ? Core.Configuration.SettingsLoader.ExpandPath(value, Home) ?? value
+            : null;
+    }
+
     /// <summary>Reads a line; null at the end of the input (Ctrl-D), which every command takes as "cancel".</summary>
     public string? Ask(string prompt)
     {

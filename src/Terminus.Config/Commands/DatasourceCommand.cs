@@ -38,8 +38,12 @@ public sealed class DatasourceCommand(CommandIo io)
         var file = a.Positional[0];
         if (!File.Exists(file)) { io.Out.WriteLine($"Error : cannot find file '{file}' !"); return 1; }
 
-        var dataDir = dataDirOption is not null ? SettingsLoader.ExpandPath(dataDirOption, io.Home) : DataDirFromConfiguration();
-        if (dataDir is null) return 78;
+        var dataDir = dataDirOption is not null ? SettingsLoader.ExpandPath(dataDirOption, io.Home) : io.PathSetting(s => s.DataDir, "TERMINUS_DATA_DIR");
+        if (dataDir is null)
+        {
+            io.Out.WriteLine($"Error : no TERMINUS_DATA_DIR in the environment or in {SettingsLoader.EnvFileFor(io.DotDir())}: run `terminus config` first, or give --data-dir.");
+            return 78;
+        }
         if (!Directory.Exists(dataDir)) { io.Out.WriteLine($"Error : the data directory '{dataDir}' does not exist."); return 78; }
 
         var (definition, errors) = DatasourceDefinition.Parse(File.ReadAllText(file));
@@ -117,17 +121,5 @@ public sealed class DatasourceCommand(CommandIo io)
                 default: io.Out.WriteLine("Invalid option"); break;
             }
         }
-    }
-
-    private string? DataDirFromConfiguration()
-    {
-        var loaded = SettingsLoader.Load(io.Environment, io.Home);
-        if (loaded.Settings is { } s) return s.DataDir;
-        var dotDir = io.DotDir();
-        var file = SettingsLoader.EnvFileFor(dotDir);
-        if (File.Exists(file) && EnvFile.Parse(File.ReadAllText(file)).TryGetValue("TERMINUS_DATA_DIR", out var dir))
-            return SettingsLoader.ExpandPath(dir, io.Home);
-        io.Out.WriteLine($"Error : no TERMINUS_DATA_DIR in the environment or in {file}: run `terminus config` first, or give --data-dir.");
-        return null;
     }
 }

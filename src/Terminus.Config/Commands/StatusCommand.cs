@@ -18,7 +18,7 @@ public sealed class StatusCommand(CommandIo io)
         var (all, json, ledgerOption) = (a.Flag("all"), a.Flag("json"), a.Value("ledger"));
         if (a.Problem("terminus status", Usage) is { } usageError) { io.Out.WriteLine(usageError); return Arguments.UsageError; }
 
-        var ledger = ledgerOption ?? LedgerPath();
+        var ledger = ledgerOption ?? io.PathSetting(s => s.LedgerPath, "TERMINUS_LEDGER") ?? TerminusSettings.DefaultLedgerPath(io.DotDir());
         IReadOnlyList<JobSummary> jobs;
         try { jobs = LedgerReader.Read(ledger); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
@@ -43,15 +43,6 @@ public sealed class StatusCommand(CommandIo io)
             io.Out.WriteLine($"{j.JobId,-12} {Cut(j.Service, 18),-18} {j.Phase,-10} {age,8}  {j.LastStatus}: {Cut(j.LastMessage, 90)}{pending}");
         }
         return 0;
-    }
-
-    private string LedgerPath()
-    {
-        var loaded = SettingsLoader.Load(io.Environment, io.Home);
-        if (loaded.Settings is { } s) return s.LedgerPath;
-        var file = SettingsLoader.EnvFileFor(io.DotDir());
-        var values = File.Exists(file) ? EnvFile.Parse(File.ReadAllText(file)) : new Dictionary<string, string>();
-        return values.TryGetValue("TERMINUS_LEDGER", out var l) ? SettingsLoader.ExpandPath(l, io.Home) ?? l : TerminusSettings.DefaultLedgerPath(io.DotDir());
     }
 
     private static string Age(TimeSpan t) => t.TotalDays >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalDays:0}d")

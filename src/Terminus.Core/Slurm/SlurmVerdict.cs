@@ -34,8 +34,7 @@ public static class SlurmVerdict
                 return new StepOutcome.Failed(StatusTexts.StoppedWithError(SlurmStates.Describe(slurmId, state.BaseState, state.ExitCode)),
                     $"SLURM state {state.State}, exit code {state.ExitCode}");
             case SlurmPhase.Completed:
-                if (finalRecord) return RunVerdict.Decide(o.Run);
-                return o.ExitRecordGracePassed ? RunVerdict.Decide(o.Run) : null;
+                return finalRecord || o.ExitRecordGracePassed ? RunVerdict.Decide(o.Run) : null;
             default: // unknown to every command
                 if (finalRecord) return RunVerdict.Decide(o.Run);
                 return o.LostDeadlinePassed
