@@ -269,9 +269,9 @@ public static partial class SettingsLoader
     {
         var d = SlurmSettings.Default;
         TimeSpan Seconds(string key, TimeSpan fallback, Func<int, TimeSpan> unit) =>
-            keys.Get(key) is { } v ? PositiveInt(key, v, errors) is { } n ? unit(n) : fallback : fallback;
+            OptionalPositive(keys, key, errors) is { } n ? unit(n) : fallback;
         var pollMax = Seconds("TERMINUS_SLURM_POLL_MAX_S", d.PollMax, n => TimeSpan.FromSeconds(n));
-        var calls = keys.Get("TERMINUS_SLURM_MAX_CALLS_PER_MIN") is { } c ? PositiveInt("TERMINUS_SLURM_MAX_CALLS_PER_MIN", c, errors) ?? d.MaxCallsPerMinute : d.MaxCallsPerMinute;
+        var calls = OptionalPositive(keys, "TERMINUS_SLURM_MAX_CALLS_PER_MIN", errors) ?? d.MaxCallsPerMinute;
         var stuck = Seconds("TERMINUS_SLURM_STUCK_PENDING_MIN", d.StuckPendingLimit, n => TimeSpan.FromMinutes(n));
         var lost = Seconds("TERMINUS_SLURM_LOST_GRACE_S", d.LostGrace, n => TimeSpan.FromSeconds(n));
         if (calls < 3) errors.Add($"TERMINUS_SLURM_MAX_CALLS_PER_MIN {calls} is too low: a poll may take 3 commands");
@@ -291,9 +291,9 @@ public static partial class SettingsLoader
         else if (!File.Exists(python))
             notes.Add($"{python} does not exist: bash services cannot run until TERMINUS_RUNNER_PYTHON names a Python");
 
-        long maxMb = keys.Get("TERMINUS_MAX_TARBALL_MB") is { } mb ? PositiveInt("TERMINUS_MAX_TARBALL_MB", mb, errors) ?? 0 : ExecutionSettings.DefaultMaxTarballMb;
-        int upload = keys.Get("TERMINUS_UPLOAD_TIMEOUT_S") is { } u ? PositiveInt("TERMINUS_UPLOAD_TIMEOUT_S", u, errors) ?? 0 : ExecutionSettings.DefaultUploadTimeoutSeconds;
-        int grace = keys.Get("TERMINUS_KILL_GRACE_S") is { } g ? PositiveInt("TERMINUS_KILL_GRACE_S", g, errors) ?? 0 : ExecutionSettings.DefaultKillGraceSeconds;
+        long maxMb = OptionalPositive(keys, "TERMINUS_MAX_TARBALL_MB", errors) ?? ExecutionSettings.DefaultMaxTarballMb;
+        int upload = OptionalPositive(keys, "TERMINUS_UPLOAD_TIMEOUT_S", errors) ?? ExecutionSettings.DefaultUploadTimeoutSeconds;
+        int grace = OptionalPositive(keys, "TERMINUS_KILL_GRACE_S", errors) ?? ExecutionSettings.DefaultKillGraceSeconds;
 
         var passed = new List<string>();
         foreach (string name in (keys.Get("TERMINUS_SERVICE_ENV") ?? "").Split([' ', ',', ':', '\t'], StringSplitOptions.RemoveEmptyEntries))
@@ -301,14 +301,14 @@ public static partial class SettingsLoader
             if (EnvNameRegex().IsMatch(name)) passed.Add(name);
             else errors.Add($"TERMINUS_SERVICE_ENV: '{name}' is not an environment variable name");
         }
-        long minFree = keys.Get("TERMINUS_MIN_FREE_MB") is { } f ? PositiveInt("TERMINUS_MIN_FREE_MB", f, errors) ?? 0 : ExecutionSettings.DefaultMinFreeMb;
+        long minFree = OptionalPositive(keys, "TERMINUS_MIN_FREE_MB", errors) ?? ExecutionSettings.DefaultMinFreeMb;
         int retry = ExecutionSettings.DefaultUploadRetrySeconds;
         if (keys.Get("TERMINUS_UPLOAD_RETRY_S") is { } r)
         {
             if (int.TryParse(r.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int seconds)) retry = seconds;
             else errors.Add($"TERMINUS_UPLOAD_RETRY_S '{r}' is not a number of seconds (0 = no retry)");
         }
-        int? bwlimit = keys.Get("TERMINUS_UPLOAD_BWLIMIT_KB") is { } b ? PositiveInt("TERMINUS_UPLOAD_BWLIMIT_KB", b, errors) : null;
+        int? bwlimit = OptionalPositive(keys, "TERMINUS_UPLOAD_BWLIMIT_KB", errors);
         return new ExecutionSettings(python, maxMb * 1024 * 1024, TimeSpan.FromSeconds(upload), TimeSpan.FromSeconds(grace), passed)
         {
             MinFreeBytes = minFree * 1024 * 1024,
@@ -343,6 +343,10 @@ public static partial class SettingsLoader
         errors.Add($"cannot read the RabbitMQ password file '{path}': {reason}");
         return null;
     }
+
+    /// <summary>An optional positive whole number: null when the key is not set, or when its value is not one (an error).</summary>
+    private static int? OptionalPositive(KeySource keys, string key, List<string> errors) =>
+        keys.Get(key) is { } value ? PositiveInt(key, value, errors) : null;
 
     private static int? PositiveInt(string key, string value, List<string> errors)
     {
