@@ -59,7 +59,7 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
         if (report.Terminal) RememberTerminal(report.JobId, report.Seq);
 
         if (!_outboxes.TryGetValue(report.JobId, out var outbox)) _outboxes[report.JobId] = outbox = new Outbox();
-        outbox.Items.Enqueue(new Item(report, report.Seq, Sender));
+        outbox.Items.Enqueue(new Item(report, Sender));
         TrySend(report.JobId);
     }
 
@@ -145,7 +145,10 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
         public int Attempt { get; set; }
     }
 
-    private sealed record Item(ReportStatus Report, long Sequence, IActorRef ReplyTo);
+    private sealed record Item(ReportStatus Report, IActorRef ReplyTo)
+    {
+        public long Sequence => Report.Seq;
+    }
     private sealed record Published(JobId JobId, long Sequence);
     private sealed record PublishFailed(JobId JobId, long Sequence, Exception Error);
     private sealed record Retry(JobId JobId);
