@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Terminus.Actors.Ledger;
+using Terminus.Infrastructure.Ledger;
 using Terminus.Core.Jobs;
 using Terminus.Core.Ledger;
 
@@ -95,7 +96,7 @@ internal static class LedgerBench
 
     private static void SetRollbackJournal(string path)
     {
-        using var connection = new SqliteConnection(LedgerStore.ConnectionString(path));
+        using var connection = new SqliteConnection(LedgerFile.ConnectionString(path));
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=DELETE;";

@@ -1,6 +1,7 @@
 using Terminus.Config.Cli;
 using Terminus.Config.Commands;
 using Terminus.Core.Configuration;
+using Terminus.Core;
 
 // The operator's command, one binary with subcommands (terminus_config and terminus_datasource_cfg are installed as
 // aliases of `terminus config` and `terminus datasource`, for habit).
@@ -30,7 +31,7 @@ switch (command)
             return 0;
         }
         Console.WriteLine($"configuration invalid: {loaded.Errors.Count} problem(s)");
-        return 78;
+        return ExitCodes.Config;
     case "help" or "--help" or "-h":
         Console.WriteLine("""
             usage: terminus <command> [options]      (each command takes --help)
@@ -44,5 +45,5 @@ switch (command)
         return 0;
     default:
         Console.Error.WriteLine($"terminus: unknown command '{command}' (try 'terminus help')");
-        return 64;
+        return ExitCodes.Usage;
 }

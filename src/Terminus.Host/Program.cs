@@ -4,8 +4,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
 using Serilog.Events;
+using Terminus.Actors.Amqp;
 using Terminus.Actors.Hosting;
 using Terminus.Core.Configuration;
+using Terminus.Core;
 
 // The Terminus daemon: one binary for a console (screen) and for systemd. Configuration errors stop it
 // before anything is consumed, with one line per problem and exit code 78 (EX_CONFIG).
@@ -14,9 +16,11 @@ if (!loaded.IsValid)
 {
     foreach (var error in loaded.Errors) Console.Error.WriteLine($"terminus-daemon: configuration error: {error}");
     Console.Error.WriteLine("terminus-daemon: not started; fix the configuration (environment or terminus.env) and start again.");
-    return 78;
+    return ExitCodes.Config;
 }
 var settings = loaded.Settings!;
+// `terminus check` asks the daemon's binary to check the broker, so that it connects exactly as the daemon does.
+if (args is [BrokerCheck.Flag]) return await BrokerCheck.RunAsync(settings, Console.Out);
 try
 {
     Directory.CreateDirectory(settings.LogDir);
@@ -24,7 +28,7 @@ try
 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"terminus-daemon: cannot create the log directory '{settings.LogDir}': {e.Message}");
-    return 73;
+    return ExitCodes.CantCreate;
 }
 
 Log.Logger = new LoggerConfiguration()

@@ -49,7 +49,7 @@ public sealed class JobExecutionTests(PortalWorker portal, RunningDaemon daemon,
             Assert.Contains("density_map/processing_config.json", names);
             Assert.Contains("density_map/job.log", names);
             Assert.All(names, n => Assert.StartsWith("density_map/", n));
-            await WaitUntil(() => !Directory.Exists(Path.Combine(Site.JobDir, $"{jobId}_density_map")), "the job directory is deleted after the upload");
+            await Eventually.TrueAsync(() => !Directory.Exists(Path.Combine(Site.JobDir, $"{jobId}_density_map")), "the job directory is deleted after the upload");
         }
         finally { File.Delete(tarball); }
     }
@@ -62,7 +62,7 @@ public sealed class JobExecutionTests(PortalWorker portal, RunningDaemon daemon,
         AssertStatuses(statuses, JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success);
         Assert.Single(Site.RunsOf(jobId));
         Assert.False(File.Exists(Path.Combine(ItEnvironment.StorageDir, $"{jobId}_slow_echo.tar.gz")));
-        await WaitUntil(() => !Directory.Exists(Path.Combine(Site.JobDir, $"{jobId}_slow_echo")), "the job directory is deleted after a test run");
+        await Eventually.TrueAsync(() => !Directory.Exists(Path.Combine(Site.JobDir, $"{jobId}_slow_echo")), "the job directory is deleted after a test run");
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class JobExecutionTests(PortalWorker portal, RunningDaemon daemon,
         var statuses = await Submit(jobId, "slow_echo", """{"fail": "the snapshot has no gas particles", "test": false}""");
         AssertStatuses(statuses, JobStatuses.Pending, JobStatuses.Running, JobStatuses.Failed);
         Assert.Equal("Job stopped with error message : 'the snapshot has no gas particles'.", statuses[^1].Message);
-        await WaitUntil(() => Directory.Exists(Path.Combine(Site.FailedDir, $"{jobId}_slow_echo", "out")), "the failed job's directory is moved to __failed");
+        await Eventually.TrueAsync(() => Directory.Exists(Path.Combine(Site.FailedDir, $"{jobId}_slow_echo", "out")), "the failed job's directory is moved to __failed");
     }
 
     [Fact]
@@ -121,17 +121,7 @@ public sealed class JobExecutionTests(PortalWorker portal, RunningDaemon daemon,
         AssertStatuses(statuses, JobStatuses.Pending, JobStatuses.Running, JobStatuses.TimedOut);
         Assert.Equal(StatusTexts.TimedOut, statuses[^1].Message);
         Assert.InRange(sw.Elapsed.TotalSeconds, 59, 90);
-        await WaitUntil(() => Directory.Exists(Path.Combine(Site.FailedDir, $"{jobId}_slow_echo")), "the timed-out job's directory is moved to __failed");
-    }
-
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"not true within 10 s: {what}");
-            await Task.Delay(50);
-        }
+        await Eventually.TrueAsync(() => Directory.Exists(Path.Combine(Site.FailedDir, $"{jobId}_slow_echo")), "the timed-out job's directory is moved to __failed");
     }
 }
 

@@ -72,8 +72,10 @@ public sealed class OperatorToolsTests(PortalWorker portal, ITestOutputHelper ou
             Assert.Matches($@"{id}\s+slow_echo\s+Running\s+\d+m\s+running: Job is running\.", running.StdOut);
 
             await portal.WaitForStatusesAsync(id, s => s.Any(t => t.Status == JobStatuses.Uploaded), TimeSpan.FromSeconds(60));
-            await Task.Delay(1000);
+            // The job retires once the broker confirmed "uploaded" and its directory is gone: wait for the ledger to say so.
             var all = await RunTerminus(site, "status", "--all");
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!all.StdOut.Contains("0 unfinished job(s)") && DateTime.UtcNow < deadline) all = await RunTerminus(site, "status", "--all");
             output.WriteLine(all.StdOut);
             Assert.Matches($@"{id}\s+Retired\s+\d+m\s+uploaded: Job data tarball successfully uploaded\.", all.StdOut);
             Assert.Contains("0 unfinished job(s)", all.StdOut);

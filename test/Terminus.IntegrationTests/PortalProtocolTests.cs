@@ -88,6 +88,50 @@ public sealed class PortalProtocolTests(PortalWorker portal, RunningDaemon daemo
     }
 
     [Fact]
+    public async Task The_same_request_again_is_answered_not_run_and_a_new_request_for_a_finished_job_runs_it_again()
+    {
+        var jobId = NextJobId();
+        var args = TestSite.JobArgs(jobId, service: "slow_echo");
+        var first = Guid.NewGuid().ToString();
+        await Harness.SendJobAsync(Host, args, """{"seconds": 0, "test": true}""", first);
+        await portal.WaitForStatusesAsync(jobId, s => s.Any(t => t.Status == JobStatuses.Success), TimeSpan.FromSeconds(60));
+
+        await Harness.SendJobAsync(Host, args, """{"seconds": 0, "test": true}""", first); // the same Celery task again
+        var copies = await portal.WaitForStatusesAsync(jobId, s => s.Count(t => t.Status == JobStatuses.Success) == 2, TimeSpan.FromSeconds(30));
+        Assert.All(copies.Where(t => t.Status == JobStatuses.Success), t => Assert.Equal(3L, t.Sequence)); // the final status again, with its number
+        Assert.Single(daemon.Site.RunsOf(jobId));
+
+        var second = Guid.NewGuid().ToString(); // the portal sends the job again: a new task
+        await Harness.SendJobAsync(Host, args, """{"seconds": 0, "test": true}""", second);
+        var all = await portal.WaitForStatusesAsync(jobId, s => s.Any(t => t.Sequence == 6), TimeSpan.FromSeconds(60));
+        output.WriteLine(string.Join("\n", all.Select(t => $"{t.Sequence} {t.Status} run {t.Headers.GetProperty("x-terminus-attempt")} task {t.ParentId}")));
+        var secondRun = all.Where(t => t.ParentId == second).OrderBy(t => t.Sequence).ToList();
+        Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success], secondRun.Select(t => t.Status));
+        Assert.Equal([4L, 5, 6], secondRun.Select(t => t.Sequence));
+        Assert.All(secondRun, t => Assert.Equal(2, t.Headers.GetProperty("x-terminus-attempt").GetInt32()));
+        Assert.All(all.Where(t => t.ParentId == first), t => Assert.Equal(1, t.Headers.GetProperty("x-terminus-attempt").GetInt32()));
+        Assert.Equal(2, daemon.Site.RunsOf(jobId).Count);
+    }
+
+    [Fact]
+    public async Task A_new_request_for_a_job_that_still_runs_is_refused_without_a_status()
+    {
+        var jobId = NextJobId();
+        var args = TestSite.JobArgs(jobId, service: "slow_echo");
+        await Harness.SendJobAsync(Host, args, """{"seconds": 4, "test": true}""");
+        await portal.WaitForStatusesAsync(jobId, s => s.Any(t => t.Status == JobStatuses.Running), TimeSpan.FromSeconds(60));
+        var intruder = await Harness.SendJobAsync(Host, args, """{"seconds": 0, "test": true}""");
+        await daemon.Daemon.WaitForOutputAsync($"a new request (task {intruder}) came for the job while it runs", TimeSpan.FromSeconds(30));
+        var statuses = await portal.WaitForStatusesAsync(jobId, s => s.Any(t => t.Status == JobStatuses.Success), TimeSpan.FromSeconds(60));
+        await Task.Delay(500); // anything more about the job would show up here
+        Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success], portal.StatusesOf(jobId).OrderBy(t => t.Sequence).Select(t => t.Status));
+        Assert.DoesNotContain(portal.StatusesOf(jobId), t => t.ParentId == intruder);
+        Assert.Single(daemon.Site.RunsOf(jobId));
+        var queue = await Harness.QueueStateAsync($"{Host}.terminus_jobs");
+        Assert.Equal((0, 0), (queue.Ready, queue.Unacked));
+    }
+
+    [Fact]
     public async Task Keyword_arguments_work_like_positional_ones()
     {
         var jobId = NextJobId();

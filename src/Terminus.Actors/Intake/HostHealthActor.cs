@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using Terminus.Actors.Execution;
+using Terminus.Infrastructure.FileSystems;
 using Terminus.Core.Execution;
 
 namespace Terminus.Actors.Intake;

@@ -7,6 +7,7 @@ using Terminus.Actors.Amqp;
 using Terminus.Actors.Jobs;
 using Terminus.Core.Celery;
 using Terminus.Core.Jobs;
+using Terminus.Core.Text;
 
 namespace Terminus.Actors.Intake;
 
@@ -58,7 +59,7 @@ public sealed class JobIntake(IActorRef supervisor, AdmissionGate gate, ILogging
                     break;
                 case DecodedTask other:
                     log.Warning("Rejected task '{0}' (id {1}) from {2}: this queue only takes {3}",
-                        PathRulesPrintable(other.Task.Name), other.Task.Id, delivery.Queue, JobRequestBinder.TaskName);
+                        Printable.Line(other.Task.Name, 80), other.Task.Id, delivery.Queue, JobRequestBinder.TaskName);
                     await delivery.RejectAsync(requeue: false).ConfigureAwait(false);
                     break;
             }
@@ -93,5 +94,4 @@ public sealed class JobIntake(IActorRef supervisor, AdmissionGate gate, ILogging
         }
     }
 
-    private static string PathRulesPrintable(string value) => PathRules.Printable(value, 80);
 }

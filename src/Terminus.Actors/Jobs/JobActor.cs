@@ -5,22 +5,24 @@ using Terminus.Actors.Amqp;
 using Terminus.Actors.Execution;
 using Terminus.Actors.Reporting;
 using Terminus.Actors.Steps;
+using Terminus.Core.Celery;
 using Terminus.Core.Jobs;
 using Terminus.Core.Ledger;
+using Terminus.Core.Text;
 
 namespace Terminus.Actors.Jobs;
 
 /// <summary>
-/// One job, event-sourced: its journal (<c>job-&lt;id&gt;</c>) is the job's ledger. Acceptance and every transition are
-/// written before they are acted on, and each status is written before it is published (the journal is the status
-/// outbox: what the broker has not confirmed is sent again, with the same number). The delivery is acknowledged as
-/// soon as the acceptance is written, so a job that runs for hours is never redelivered; if the daemon stops or
-/// dies, the job resumes from its journal, re-attaching to its service instead of starting it again.
+/// One run of a job, event-sourced: its journal (<see cref="PersistenceIds.Job"/>) is the job's ledger. What each
+/// phase does and leads to is decided by <see cref="JobLifecycle"/>; this actor only writes those transitions before
+/// acting on them, applies them, and dispatches each phase's step. Each status is written before it is published
+/// (the journal is the status outbox: what the broker has not confirmed is sent again, with the same number). The
+/// delivery is acknowledged as soon as the acceptance is written, so a job that runs for hours is never redelivered;
+/// if the daemon stops or dies, the job resumes from its journal, re-attaching to its service instead of starting it
+/// again.
 /// </summary>
 public sealed class JobActor : ReceivePersistentActor, IWithTimers
 {
-    /// <summary>Incarnations in a row that died with the daemon, without progress, after which the job is given up.</summary>
-    public const int MaxCrashResumes = 3;
     private const string StepTimer = "step";
 
     private readonly JobId _id;
@@ -34,10 +36,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public override string PersistenceId => PersistenceIdOf(_id);
-
-    /// <summary>The journal of a job in the ledger (<see cref="Ledger.LedgerReader"/> reads it too).</summary>
-    public static string PersistenceIdOf(JobId id) => $"job-{id}";
+    public override string PersistenceId => PersistenceIds.Job(_id, _start.Run);
 
     public JobActor(JobId id, JobStart start, JobDependencies deps)
     {
@@ -50,8 +49,6 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     public static Props Props(JobId id, JobStart start, JobDependencies deps) =>
         Akka.Actor.Props.Create(() => new JobActor(id, start, deps));
-
-    private bool TestMode => _state.TestMode;
 
     private void OnRecovered()
     {
@@ -83,14 +80,16 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private void Accept(JobStart.NewRequest fresh)
     {
         var task = fresh.Task;
-        var accepted = new JobAccepted(_id.Value, task.Id, task.RootId ?? task.Id, LedgerJson.TaskToJson(task), DateTimeOffset.UtcNow, fresh.Poisoned);
+        var accepted = new JobAccepted(_id.Value, task.Id, task.RootId ?? task.Id, LedgerJson.TaskToJson(task), DateTimeOffset.UtcNow, fresh.Poisoned,
+            fresh.Run, fresh.SeqBase);
         Persist(accepted, e =>
         {
             _state.Apply(e);
             _request = fresh.Request;
             _ = fresh.Delivery.AckAsync(); // durably accepted: the broker may forget it
-            _log.Info("Job #{0}: received (task {1}, service={2}, data_path={3}, data_reference={4})", _id, task.Id,
-                Raw(_request.ServiceName), $"{Raw(_request.CatAlias)}/{Raw(_request.ProjAlias)}/{Raw(_request.ExpAlias)}", Raw(_request.DataRef));
+            _log.Info("Job #{0}: received (task {1}{2}, service={3}, data_path={4}, data_reference={5})", _id, Printable.Line(task.Id),
+                fresh.Run > 1 ? $", run {fresh.Run}" : "", Raw(_request.ServiceName),
+                $"{Raw(_request.CatAlias)}/{Raw(_request.ProjAlias)}/{Raw(_request.ExpAlias)}", Raw(_request.DataRef));
             Continue();
         });
     }
@@ -101,7 +100,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             : throw new InvalidOperationException($"job {accepted.JobId}: the accepted task no longer binds");
 
     private static string Raw(System.Text.Json.JsonElement? value) =>
-        value is { } v ? PathRules.Printable(v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString()! : v.GetRawText()) : "(missing)";
+        value is { } v ? Printable.Line(v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString()! : v.GetRawText()) : "(missing)";
 
     /// <summary>Picks the job up where its ledger says it is.</summary>
     private void Continue()
@@ -113,122 +112,31 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             return;
         }
         Become(Active);
-        if (_state.Accepted!.Poisoned)
-        {
-            KeepRequestForInspection();
-            Finish(JobPhase.Failed, StatusTexts.StoppedWithError(
-                $"Terminus stopped {MaxCrashResumes} times while taking this request; it was refused and kept for inspection"),
-                "the request's earlier admissions were lost to daemon crashes");
-            return;
-        }
-        if (_state.CrashResumesWithoutProgress >= MaxCrashResumes)
-        {
-            Finish(JobPhase.Failed, StatusTexts.StoppedWithError(
-                $"Terminus stopped {MaxCrashResumes} times while handling this job; it was not run again and is kept for inspection"),
-                $"{MaxCrashResumes} incarnations in a row died without progress in phase {_state.Phase}");
-            return;
-        }
-        switch (_state.Phase)
-        {
-            case JobPhase.Received:
-                Validate();
-                break;
-            case JobPhase.Pending or JobPhase.Running:
-                StartStep(StepKind.Run);
-                break;
-            case JobPhase.Succeeded:
-                StartPackaging();
-                break;
-            case JobPhase.Packaging:
-                StartStep(StepKind.Package);
-                break;
-            case JobPhase.Uploading:
-                StartStep(StepKind.Upload);
-                break;
-        }
+        if (_state.Accepted!.Poisoned) KeepRequestForInspection();
+        Write(JobLifecycle.OnResume(_state.Phase, _state.Accepted.Poisoned, _state.CrashResumesWithoutProgress));
     }
 
-    private void Validate()
-    {
-        switch (_deps.Validator.Validate(_request!))
-        {
-            case InvalidJob invalid:
-                _log.Warning("Job #{0}: refused: {1}{2}", _id, invalid.StatusText, invalid.Detail.Length > 0 ? $" ({invalid.Detail})" : "");
-                Finish(JobPhase.Failed, invalid.StatusText);
-                break;
-            case ValidJob valid:
-                Move(JobPhase.Pending, StatusTexts.Submitted, spec: valid.Spec, then: () => StartStep(StepKind.Run));
-                break;
-        }
-    }
-
-    private TimeSpan RunLimit() => TimeSpan.FromMinutes(_state.Spec!.Service.TimeoutMinutes) + _deps.Timeouts.RunGrace;
-
-    /// <summary>Running, packaging or uploading: replies of the step in progress.</summary>
+    /// <summary>While the job is not terminal: the replies of the step in progress and its deadline.</summary>
     private void Active()
     {
         Common();
         Command<StepStarted>(s =>
         {
-            if (s.Kind != StepKind.Run || _state.Phase != JobPhase.Pending) return;
-            Timers.StartSingleTimer(StepTimer, StepTimedOut.Instance, RunLimit()); // the time limit counts from now
-            Move(JobPhase.Running, StatusTexts.Running);
+            if (JobLifecycle.OnStarted(_state.Phase, s.Kind) is { } started) Write([started], continuing: s.Kind);
         });
         Command<StepSucceeded>(s =>
         {
-            switch (s.Kind, _state.Phase)
-            {
-                case (StepKind.Run, JobPhase.Pending):
-                    Move(JobPhase.Running, StatusTexts.Running, then: RunSucceeded); // started and finished at once
-                    break;
-                case (StepKind.Run, JobPhase.Running):
-                    RunSucceeded();
-                    break;
-                case (StepKind.Package, JobPhase.Packaging):
-                    Move(JobPhase.Uploading, null, then: () => StartStep(StepKind.Upload));
-                    break;
-                case (StepKind.Upload, JobPhase.Uploading):
-                    Finish(JobPhase.Uploaded, StatusTexts.Uploaded);
-                    break;
-            }
+            if (JobLifecycle.OnSucceeded(_state.Phase, s.Kind, _state.TestMode) is { Count: > 0 } moves) Write(moves);
         });
         Command<StepFailed>(f =>
         {
-            if (!IsCurrent(f.Kind)) return;
-            var terminal = f.Kind == StepKind.Run && f.TimedOut ? JobPhase.TimedOut : JobPhase.Failed;
-            Finish(terminal, f.StatusText, f.Detail);
+            if (JobLifecycle.OnFailed(_state.Phase, f.Kind, f.StatusText, f.Detail, f.TimedOut) is { } failed) Write([failed]);
         });
         Command<StepTimedOut>(_ =>
         {
-            switch (_state.Phase)
-            {
-                case JobPhase.Pending or JobPhase.Running:
-                    Finish(JobPhase.TimedOut, StatusTexts.TimedOut, "no answer from the runner within the service's time limit");
-                    break;
-                case JobPhase.Packaging:
-                    Finish(JobPhase.Failed, StatusTexts.TarballError, "packaging did not finish in time");
-                    break;
-                case JobPhase.Uploading:
-                    Finish(JobPhase.Failed, StatusTexts.UploadError, "the upload did not finish in time");
-                    break;
-            }
+            if (JobLifecycle.OnDeadline(_state.Phase) is { } expired) Write([expired]);
         });
     }
-
-    private bool IsCurrent(StepKind kind) => (kind, _state.Phase) is (StepKind.Run, JobPhase.Pending or JobPhase.Running)
-        or (StepKind.Package, JobPhase.Packaging) or (StepKind.Upload, JobPhase.Uploading);
-
-    private void RunSucceeded()
-    {
-        if (TestMode)
-        {
-            Finish(JobPhase.Succeeded, StatusTexts.Completed);
-            return;
-        }
-        Move(JobPhase.Succeeded, StatusTexts.Completed, then: StartPackaging);
-    }
-
-    private void StartPackaging() => Move(JobPhase.Packaging, null, then: () => StartStep(StepKind.Package));
 
     /// <summary>Terminal: waits until the broker confirmed every status and the job directory is dealt with.</summary>
     private void Finishing()
@@ -276,48 +184,72 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// Hands the step to its pool, with a safety timer: a run not yet started gets <c>RunStart</c>, one already
-    /// running (resumed) its time limit; packaging and upload their own bounds.
+    /// Writes the transitions one after the other (each with the status it queues, reported once written; the
+    /// validated <paramref name="spec"/> goes with the first), then dispatches the phase the job is left in.
+    /// <paramref name="continuing"/>: the step still at work (a run that just started), which only gets the new
+    /// phase's deadline.
     /// </summary>
-    private void StartStep(StepKind kind)
+    private void Write(IReadOnlyList<Transition> moves, StepKind? continuing = null, JobSpec? spec = null, int next = 0)
     {
-        var (pool, limit) = kind switch
+        if (next == moves.Count)
         {
-            StepKind.Run => (_deps.Runner, _state.Phase == JobPhase.Running ? RunLimit() : _deps.Timeouts.RunStart),
-            StepKind.Package => (_deps.Packager, _deps.Timeouts.Package),
-            StepKind.Upload => (_deps.Uploader, _deps.Timeouts.Upload),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-        };
-        pool.Tell(new RunStep(kind, _state.Spec!, Resume: _resumed && kind == StepKind.Run));
-        Timers.StartSingleTimer(StepTimer, StepTimedOut.Instance, limit);
-    }
-
-    /// <summary>Writes the transition (and the status it queues), then acts on it.</summary>
-    private void Move(JobPhase next, string? statusText, string detail = "", JobSpec? spec = null, Action? then = null)
-    {
-        if (!JobLifecycle.CanMove(_state.Phase, next))
-        {
-            _log.Error("Job #{0}: illegal transition {1} -> {2} ignored", _id, _state.Phase, next);
+            Dispatch(continuing);
             return;
         }
-        var status = statusText is null ? null : JobLifecycle.WireStatus(next);
-        var moved = new JobMoved(next, status, status is null ? null : statusText, detail.Length > 0 ? detail : null,
+        var move = moves[next];
+        if (!JobLifecycle.CanMove(_state.Phase, move.To))
+        {
+            _log.Error("Job #{0}: illegal transition {1} -> {2} ignored", _id, _state.Phase, move.To);
+            return;
+        }
+        var status = move.StatusText is null ? null : JobLifecycle.WireStatus(move.To);
+        var moved = new JobMoved(move.To, status, status is null ? null : move.StatusText, move.Detail.Length > 0 ? move.Detail : null,
             spec is null ? null : LedgerJson.SpecToJson(spec), DateTimeOffset.UtcNow);
         Persist(moved, e =>
         {
             _state.Apply(e);
             if (status is not null) Report(_state.Latest!);
-            then?.Invoke();
+            if (_state.IsTerminal) LogEnd(move);
+            Write(moves, continuing, spec: null, next + 1);
         });
     }
 
-    private void Finish(JobPhase terminal, string message, string detail = "")
+    /// <summary>Starts what the current phase does, bounded by its deadline; a terminal phase finishes the job.</summary>
+    private void Dispatch(StepKind? continuing)
     {
-        Timers.Cancel(StepTimer);
-        var status = JobLifecycle.WireStatus(terminal)!;
-        if (detail.Length > 0) _log.Warning("Job #{0}: {1}: {2} ({3})", _id, status, message, detail);
-        else _log.Info("Job #{0}: {1}: {2}", _id, status, message);
-        Move(terminal, message, detail, then: BecomeFinishing);
+        if (_state.IsTerminal)
+        {
+            Timers.Cancel(StepTimer);
+            BecomeFinishing();
+            return;
+        }
+        var rule = JobLifecycle.Rule(_state.Phase);
+        if (_deps.Timeouts.Of(rule.Deadline, _state.Spec) is { } limit) Timers.StartSingleTimer(StepTimer, StepTimedOut.Instance, limit);
+        if (rule.Step is not { } step || step == continuing) return;
+        if (step == StepKind.Validate) Validate();
+        else _deps.StepPool(step).Tell(new RunStep(step, _state.Spec!, Resume: _resumed && step == StepKind.Run));
+    }
+
+    private void Validate()
+    {
+        switch (_deps.Validator.Validate(_request!))
+        {
+            case InvalidJob invalid:
+                Write([JobLifecycle.OnFailed(JobPhase.Received, StepKind.Validate, invalid.StatusText, invalid.Detail)!]);
+                break;
+            case ValidJob valid:
+                Write(JobLifecycle.OnSucceeded(JobPhase.Received, StepKind.Validate, valid.Spec.TestMode), spec: valid.Spec);
+                break;
+        }
+    }
+
+    /// <summary>The job's end in the log: a failure as a warning, with its detail for the operator.</summary>
+    private void LogEnd(Transition end)
+    {
+        var last = _state.Latest!;
+        var detail = end.Detail.Length > 0 ? $" ({end.Detail})" : "";
+        if (end.To is JobPhase.Failed or JobPhase.TimedOut) _log.Warning("Job #{0}: {1}: {2}{3}", _id, last.Status, last.Message, detail);
+        else _log.Info("Job #{0}: {1}: {2}{3}", _id, last.Status, last.Message, detail);
     }
 
     private void BecomeFinishing()
@@ -331,7 +263,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private void RetireJobDirectory()
     {
         var paths = JobPaths.For(_deps.JobRoot, _state.Spec!);
-        var fate = JobDirectories.FateOf(_state.Phase, TestMode);
+        var fate = JobDirectories.FateOf(_state.Phase, _state.TestMode);
         var (id, log) = (_id, _log);
         Task.Run(() =>
         {
@@ -353,12 +285,12 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         if (_doneSent || !_state.IsTerminal || !_state.AllDelivered || (!_state.DirRetired && _state.Spec is not null)) return;
         _doneSent = true;
-        Context.Parent.Tell(new JobDone(_id, _state.Latest!, _state.Accepted!.TaskId, _state.Accepted.RootTaskId));
+        Context.Parent.Tell(new JobDone(_id, _state.Latest!, _state.Accepted!.TaskId, _state.Accepted.RootTaskId, _state.Accepted.Run));
     }
 
     private void Report(OutboxEntry entry) =>
         _deps.Reporter.Tell(new ReportStatus(_id, entry.Seq, entry.Status, entry.Message,
-            JobLifecycle.IsTerminalStatus(entry.Status, TestMode), _state.Accepted!.TaskId, _state.Accepted.RootTaskId));
+            JobLifecycle.IsTerminalStatus(entry.Status, _state.TestMode), _state.Accepted!.TaskId, _state.Accepted.RootTaskId, _state.Accepted.Run));
 
     /// <summary>A poisoned request has no job directory: its raw request goes to <c>__failed/</c> for the operator.</summary>
     private void KeepRequestForInspection()

@@ -13,18 +13,23 @@ public sealed record SubmitJob(JobRequest Request, CeleryTask Task, IDelivery De
 /// <summary>Another delivery of a job the daemon already has (a redelivery or a re-send): acknowledged, never run again.</summary>
 public sealed record AttachDelivery(IDelivery Delivery) : INoSerializationVerificationNeeded;
 
-/// <summary>How a JobActor starts: with a request just taken, or from its ledger after a restart or a crash.</summary>
-public abstract record JobStart : INoSerializationVerificationNeeded
+/// <summary>
+/// How a JobActor starts: with a request just taken, or from its ledger after a restart or a crash. <see cref="Run"/>
+/// numbers the runs of one job id (a new request for a finished job runs it again: run 2, 3, …); each run has its
+/// own journal.
+/// </summary>
+public abstract record JobStart(int Run) : INoSerializationVerificationNeeded
 {
     /// <param name="Poisoned">Earlier attempts to take this request died with the daemon: refuse it without running it.</param>
-    public sealed record NewRequest(CeleryTask Task, JobRequest Request, IDelivery Delivery, bool Poisoned) : JobStart;
+    /// <param name="SeqBase">The last status number of the job's earlier runs: this run's statuses continue after it.</param>
+    public sealed record NewRequest(CeleryTask Task, JobRequest Request, IDelivery Delivery, bool Poisoned, int Run = 1, long SeqBase = 0) : JobStart(Run);
 
     /// <param name="AfterCrash">The previous incarnation died (daemon crash or actor failure) rather than stopping cleanly.</param>
-    public sealed record Resume(bool AfterCrash) : JobStart;
+    public sealed record Resume(bool AfterCrash, int Run = 1) : JobStart(Run);
 }
 
 /// <summary>The job's terminal status is confirmed and its directory dealt with: the supervisor retires it.</summary>
-public sealed record JobDone(JobId JobId, OutboxEntry Terminal, string TaskId, string? RootTaskId);
+public sealed record JobDone(JobId JobId, OutboxEntry Terminal, string TaskId, string? RootTaskId, int Run = 1);
 
 /// <summary>Admitted, but the daemon died before the job's acceptance was written: nothing to resume (the supervisor stops the actor).</summary>
 public sealed record JobNotFound(JobId JobId);
@@ -36,26 +41,6 @@ public sealed record RetireJob
     private RetireJob() { }
 }
 
-/// <summary>The JobActor's collaborators: who validates, who reports, the step pools, and where job directories live.</summary>
-public sealed record JobDependencies(
-    JobValidator Validator,
-    IActorRef Reporter,
-    IActorRef Runner,
-    IActorRef Packager,
-    IActorRef Uploader,
-    JobTimeouts Timeouts,
-    string JobRoot);
-
-/// <summary>
-/// Safety nets above each step's own limits, so no job waits forever on a lost reply. A run gets the service's time
-/// limit plus <paramref name="RunGrace"/> once it runs; until then (a SLURM job may wait in the queue for days; the
-/// runners have their own limits for that) <paramref name="RunStart"/>.
-/// </summary>
-public sealed record JobTimeouts(TimeSpan RunGrace, TimeSpan Package, TimeSpan Upload, TimeSpan RunStart)
-{
-    public static readonly JobTimeouts Default = new(TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2), TimeSpan.FromDays(7));
-}
-
 public sealed record GetLiveJobs
 {
     public static readonly GetLiveJobs Instance = new();
@@ -63,3 +48,16 @@ public sealed record GetLiveJobs
 }
 
 public sealed record LiveJobs(IReadOnlyList<JobId> JobIds);
+
+/// <summary>Graceful stop: the supervisor records that this run ended cleanly, then answers <see cref="LedgerStopped"/>.</summary>
+public sealed record StopLedger
+{
+    public static readonly StopLedger Instance = new();
+    private StopLedger() { }
+}
+
+public sealed record LedgerStopped
+{
+    public static readonly LedgerStopped Instance = new();
+    private LedgerStopped() { }
+}

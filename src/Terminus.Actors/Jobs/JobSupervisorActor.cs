@@ -6,19 +6,21 @@ using Terminus.Actors.Intake;
 using Terminus.Actors.Reporting;
 using Terminus.Core.Jobs;
 using Terminus.Core.Ledger;
+using Terminus.Core.Text;
 
 namespace Terminus.Actors.Jobs;
 
 /// <summary>
-/// Keeps the job ledger's index (<c>job-ledger</c>): which jobs are live, which finished and with what status, and
-/// whether the last run of the daemon ended cleanly. One child per live job, keyed by job id. On start it resumes
-/// every live job from its journal before any new request is taken. A request for a live job joins it; one for a
-/// finished job gets that job's final status again; neither runs anything. A child that fails is resumed from its
-/// journal, with backoff; a job that keeps failing gives up on its own (<see cref="JobActor.MaxCrashResumes"/>).
+/// Keeps the job ledger's index (<see cref="PersistenceIds.Supervisor"/>): which jobs are live, which finished and with
+/// what status, and whether the last run of the daemon ended cleanly. One child per live job, keyed by job id. On start
+/// it resumes every live job from its journal before any new request is taken. What a request becomes is the ledger's
+/// decision (<see cref="LedgerState.Decide"/>): the same request joins its live job or gets its finished job's final
+/// status again; a new request for a finished job runs it again; a new request for a live job is refused. A child that
+/// fails is resumed from its journal, with backoff; a job that keeps failing gives up on its own
+/// (<see cref="JobLifecycle.MaxCrashResumes"/>). Every delivery handed to the supervisor is settled on every path.
 /// </summary>
 public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
 {
-    public const string LedgerId = "job-ledger";
     /// <summary>Admissions of the same request lost to daemon crashes after which it is refused (a poison request).</summary>
     public const int MaxAbandonedAdmissions = 3;
     private const int SnapshotEvery = 200;
@@ -31,20 +33,18 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private readonly string _host;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LedgerState _state = new();
-    private readonly Dictionary<JobId, IActorRef> _children = new();
-    private readonly Dictionary<JobId, JobSlot> _slots = new();
-    private readonly Dictionary<JobId, int> _respawns = new();
+    private readonly Dictionary<JobId, LiveEntry> _jobs = new();
     /// <summary>
-    /// Deliveries of live jobs, handed to the job's actor (now, or when it is resumed after a failure). If the job
-    /// turns out to have nothing to resume (its acceptance was never written), they go back to the broker.
+    /// The job of each watched actor. Akka.NET's WatchWith cannot be used here: a persistent actor stashes what comes
+    /// while it writes, and the stash keeps the plain Terminated instead of the custom message (fixed in Scala Akka,
+    /// akka/akka-core#29101, not in Akka.NET 1.5), which then kills the supervisor with a DeathPactException.
     /// </summary>
-    private readonly Dictionary<JobId, List<IDelivery>> _attached = new();
-    private readonly HashSet<IActorRef> _leaving = new();
+    private readonly Dictionary<IActorRef, JobId> _jobOfActor = new();
     private long _incarnations;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public override string PersistenceId => LedgerId;
+    public override string PersistenceId => PersistenceIds.Supervisor;
 
     public JobSupervisorActor(Func<JobId, JobStart, Props> jobProps, IActorRef reporter, AdmissionGate gate, string host)
     {
@@ -61,7 +61,10 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         Command<JobDone>(Retire);
         Command<JobNotFound>(Abandon);
         Command<Terminated>(OnTerminated);
-        Command<Respawn>(r => { if (_state.Live.ContainsKey(r.JobId) && !_children.ContainsKey(r.JobId)) Spawn(r.JobId, new JobStart.Resume(AfterCrash: true)); });
+        Command<Respawn>(r =>
+        {
+            if (_jobs.TryGetValue(r.JobId, out var entry) && entry.Actor is null) Spawn(r.JobId, entry, new JobStart.Resume(AfterCrash: true, entry.Run));
+        });
         Command<StopLedger>(_ =>
         {
             var replyTo = Sender;
@@ -90,10 +93,10 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         Persist(new DaemonStarted(_host, DateTimeOffset.UtcNow), e =>
         {
             _state.Apply(e);
-            foreach (var id in _state.Live.Keys.OrderBy(i => i.Value))
+            foreach (var (id, live) in _state.Live.OrderBy(l => l.Key.Value))
             {
-                _slots[id] = _gate.Occupy();
-                Spawn(id, new JobStart.Resume(crashed));
+                var entry = _jobs[id] = new LiveEntry(_gate.Occupy(), live.Run);
+                Spawn(id, entry, new JobStart.Resume(crashed, live.Run));
             }
             if (_state.Live.Count > 0 || crashed)
                 _log.Info("Job ledger recovered: {0} unfinished job(s) resumed; the previous run {1}", _state.Live.Count,
@@ -105,51 +108,75 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private void Submit(SubmitJob submit)
     {
         var id = submit.Request.JobId;
-        if (_state.Live.ContainsKey(id))
+        var taskId = submit.Task.Id;
+        switch (_state.Decide(id, taskId))
         {
-            if (!_attached.TryGetValue(id, out var attached)) _attached[id] = attached = new();
-            attached.Add(submit.Delivery);
-            if (_children.TryGetValue(id, out var child)) child.Tell(new AttachDelivery(submit.Delivery));
-            submit.Slot.Release();
-            return;
+            case RequestDecision.JoinLive:
+                var entry = _jobs[id];
+                entry.Hold(submit.Delivery);
+                entry.Actor?.Tell(new AttachDelivery(submit.Delivery)); // else handed over when the job is resumed
+                submit.Slot.Release();
+                break;
+            case RequestDecision.RefuseWhileLive refused:
+                _log.Warning("Job #{0}: a new request (task {1}) came for the job while it runs (task {2}, run {3}); refused without a status",
+                    id, Printable.Line(taskId), refused.Live.TaskId, refused.Live.Run);
+                _ = submit.Delivery.RejectAsync(requeue: false);
+                submit.Slot.Release();
+                break;
+            case RequestDecision.ResendFinal { Retired: var retired }:
+                _log.Info("Job #{0}: the request came again but the job finished ({1}); its final status is sent again, nothing runs", id, retired.Status);
+                _reporter.Tell(new ReportStatus(id, retired.Seq, retired.Status, retired.Message, true, retired.TaskId, retired.RootTaskId, retired.Run),
+                    ActorRefs.NoSender);
+                _ = submit.Delivery.AckAsync();
+                submit.Slot.Release();
+                break;
+            case RequestDecision.Admit admit:
+                Admit(submit, admit);
+                break;
         }
-        if (_state.Retired.TryGetValue(id, out var retired))
-        {
-            _log.Info("Job #{0}: the request came again but the job finished ({1}); its final status is sent again, nothing runs", id, retired.Status);
-            _reporter.Tell(new ReportStatus(id, retired.Seq, retired.Status, retired.Message, true, retired.TaskId, retired.RootTaskId), ActorRefs.NoSender);
-            _ = submit.Delivery.AckAsync();
-            submit.Slot.Release();
-            return;
-        }
+    }
+
+    private void Admit(SubmitJob submit, RequestDecision.Admit admit)
+    {
+        var id = submit.Request.JobId;
         var poisoned = _state.AbandonedAdmissions(submit.Task.Id) >= MaxAbandonedAdmissions;
-        if (poisoned) _log.Error("Job #{0}: taking request {1} failed {2} times with the daemon: it is refused", id, submit.Task.Id, MaxAbandonedAdmissions);
-        Persist(new JobAdmitted(id.Value, submit.Task.Id, DateTimeOffset.UtcNow), e =>
+        if (poisoned)
+            _log.Error("Job #{0}: taking request {1} failed {2} times with the daemon: it is refused", id, Printable.Line(submit.Task.Id), MaxAbandonedAdmissions);
+        if (admit.Run > 1)
+            _log.Info("Job #{0}: a new request (task {1}) for a finished job: run {2}, its statuses numbered from {3}", id,
+                Printable.Line(submit.Task.Id), admit.Run, admit.SeqBase + 1);
+        Persist(new JobAdmitted(id.Value, submit.Task.Id, DateTimeOffset.UtcNow, admit.Run, admit.SeqBase), e =>
         {
             _state.Apply(e);
-            _slots[id] = submit.Slot;
-            Spawn(id, new JobStart.NewRequest(submit.Task, submit.Request, submit.Delivery, poisoned));
+            var entry = _jobs[id] = new LiveEntry(submit.Slot, admit.Run);
+            entry.Hold(submit.Delivery); // acked by the job once accepted; given back to the broker if the job never gets that far
+            Spawn(id, entry, new JobStart.NewRequest(submit.Task, submit.Request, submit.Delivery, poisoned, admit.Run, admit.SeqBase));
             MaybeSnapshot();
         });
     }
 
-    private void Spawn(JobId id, JobStart start)
+    private void Spawn(JobId id, LiveEntry entry, JobStart start)
     {
         var name = $"job-{id}";
         if (!Context.Child(name).IsNobody()) name = $"job-{id}-{++_incarnations}"; // the previous one is still stopping
         var actor = Context.ActorOf(_jobProps(id, start), name);
         Context.Watch(actor);
-        _children[id] = actor;
-        foreach (var delivery in _attached.GetValueOrDefault(id) ?? []) actor.Tell(new AttachDelivery(delivery));
+        _jobOfActor[actor] = id;
+        entry.Actor = actor;
+        // Deliveries that came while the job had no actor; the first one of a new job is already in its start.
+        foreach (var delivery in entry.Unsettled())
+            if (start is not JobStart.NewRequest fresh || !ReferenceEquals(fresh.Delivery, delivery)) actor.Tell(new AttachDelivery(delivery));
     }
 
     private void Retire(JobDone done)
     {
         var child = Sender;
         var t = done.Terminal;
-        Persist(new JobRetired(done.JobId.Value, t.Status, t.Message, t.Seq, done.TaskId, done.RootTaskId, DateTimeOffset.UtcNow), e =>
+        Persist(new JobRetired(done.JobId.Value, t.Status, t.Message, t.Seq, done.TaskId, done.RootTaskId, DateTimeOffset.UtcNow, done.Run), e =>
         {
             _state.Apply(e);
-            Leave(done.JobId, child);
+            // Durable and finished: a delivery still held is a copy of the request, which the job answered already.
+            foreach (var delivery in Leave(done.JobId)) _ = delivery.AckAsync();
             child.Tell(RetireJob.Instance);
             MaybeSnapshot();
         });
@@ -158,36 +185,36 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private void Abandon(JobNotFound notFound)
     {
         var child = Sender;
-        var taskId = _state.Live.GetValueOrDefault(notFound.JobId, "");
-        var attached = _attached.GetValueOrDefault(notFound.JobId) ?? [];
+        var taskId = _state.Live.TryGetValue(notFound.JobId, out var live) ? live.TaskId : "";
         Persist(new JobAbandoned(notFound.JobId.Value, taskId, DateTimeOffset.UtcNow), e =>
         {
             _state.Apply(e);
-            Leave(notFound.JobId, child);
             Context.Stop(child);
-            // The request came again while its empty journal was being read: the broker gives it back for a fresh start.
-            foreach (var delivery in attached) _ = delivery.RejectAsync(requeue: true);
+            // Nothing to resume: every delivery of the request, the first one included, goes back for a fresh start.
+            foreach (var delivery in Leave(notFound.JobId)) _ = delivery.RejectAsync(requeue: true);
         });
     }
 
-    /// <summary>The job no longer holds a slot; its actor is stopping on purpose.</summary>
-    private void Leave(JobId id, IActorRef child)
+    /// <summary>The job no longer holds a slot and its actor stops on purpose; returns the deliveries still unsettled.</summary>
+    private IReadOnlyList<IDelivery> Leave(JobId id)
     {
-        _leaving.Add(child);
-        _children.Remove(id);
-        _respawns.Remove(id);
-        _attached.Remove(id);
-        if (_slots.Remove(id, out var slot)) slot.Release();
+        if (!_jobs.Remove(id, out var entry)) return [];
+        if (entry.Actor is { } actor)
+        {
+            Context.Unwatch(actor); // its stop is on purpose: no Terminated of it is handled from now on
+            _jobOfActor.Remove(actor);
+        }
+        entry.Slot.Release();
+        Timers.Cancel(("respawn", id));
+        return entry.Unsettled();
     }
 
+    /// <summary>A job's actor stopped without leaving (it threw, or a ledger write failed): it is resumed from its journal.</summary>
     private void OnTerminated(Terminated terminated)
     {
-        var actor = terminated.ActorRef;
-        if (_leaving.Remove(actor)) return;
-        if (_children.FirstOrDefault(c => c.Value.Equals(actor)) is not { Value: not null } current) return; // not a job's current actor
-        var id = current.Key;
-        _children.Remove(id);
-        var attempt = _respawns[id] = _respawns.GetValueOrDefault(id) + 1;
+        if (!_jobOfActor.Remove(terminated.ActorRef, out var id) || !_jobs.TryGetValue(id, out var entry)) return;
+        entry.Actor = null;
+        var attempt = ++entry.Respawns;
         var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempt - 1)));
         _log.Error("Job #{0}: its actor stopped unexpectedly; resuming it from the ledger in {1} s", id, delay.TotalSeconds);
         Timers.StartSingleTimer(("respawn", id), new Respawn(id), delay);
@@ -201,18 +228,24 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         SaveSnapshot(snapshot);
     }
 
+    /// <summary>A live job as the supervisor holds it: its slot, its current actor (none while it waits to be resumed), its deliveries.</summary>
+    private sealed class LiveEntry(JobSlot slot, int run)
+    {
+        private readonly List<IDelivery> _deliveries = new();
+
+        public JobSlot Slot { get; } = slot;
+        public int Run { get; } = run;
+        public IActorRef? Actor { get; set; }
+        public int Respawns { get; set; }
+
+        public void Hold(IDelivery delivery)
+        {
+            _deliveries.RemoveAll(d => d.Settled.IsCompleted);
+            _deliveries.Add(delivery);
+        }
+
+        public IReadOnlyList<IDelivery> Unsettled() => _deliveries.Where(d => !d.Settled.IsCompleted).ToList();
+    }
+
     private sealed record Respawn(JobId JobId);
-}
-
-/// <summary>Graceful stop: the supervisor records that this run ended cleanly, then answers <see cref="LedgerStopped"/>.</summary>
-public sealed record StopLedger
-{
-    public static readonly StopLedger Instance = new();
-    private StopLedger() { }
-}
-
-public sealed record LedgerStopped
-{
-    public static readonly LedgerStopped Instance = new();
-    private LedgerStopped() { }
 }

@@ -1,17 +1,15 @@
+using System.Data.Common;
 using Akka.Hosting;
 using Akka.Persistence.Hosting;
 using Akka.Persistence.Sql.Hosting;
-using System.Data.Common;
 using LinqToDB;
-using Microsoft.Data.Sqlite;
+using Terminus.Infrastructure.Ledger;
 
 namespace Terminus.Actors.Ledger;
 
 /// <summary>
-/// The job ledger on disk: one SQLite file (Akka.Persistence.Sql over Microsoft.Data.Sqlite), in WAL mode, which
-/// roughly halves the cost of each write and lets <c>terminus status</c> read while the daemon writes. Every
-/// connection sets SQLite's busy timeout: when two writers meet (a journal trim and an insert), SQLite then retries
-/// within milliseconds, where Microsoft.Data.Sqlite alone would sleep 150 ms.
+/// The job ledger as the actor system sees it: Akka.Persistence.Sql's journal and snapshot store on the SQLite file
+/// (<see cref="LedgerFile"/>), written with the ledger's own serializer.
 /// </summary>
 public static class LedgerStore
 {
@@ -22,46 +20,15 @@ public static class LedgerStore
         }
         """;
 
-    public static string ConnectionString(string path) => new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
-
-    /// <summary>
-    /// Creates the file if needed and switches it to WAL (a property of the file: it sticks). Once the journal table
-    /// exists (from the second start on), an index on (persistence_id, sequence_number) keeps each job's recovery a
-    /// lookup rather than a scan of every job the ledger ever held.
-    /// </summary>
-    public static void Prepare(string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using var connection = new SqliteConnection(ConnectionString(path));
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL;";
-        command.ExecuteNonQuery();
-        if (!TableExists(connection, "journal")) return;
-        command.CommandText = "CREATE INDEX IF NOT EXISTS ix_journal_persistence_id_sequence ON journal (persistence_id, sequence_number);";
-        command.ExecuteNonQuery();
-    }
-
-    internal static bool TableExists(SqliteConnection connection, string table)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $name";
-        command.Parameters.AddWithValue("$name", table);
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
-    }
-
-    public const int BusyTimeoutMs = 10_000;
-
-    /// <summary>Journal and snapshot store on the SQLite file, with the ledger's own serializer.</summary>
     public static AkkaConfigurationBuilder WithLedger(this AkkaConfigurationBuilder builder, string path)
     {
-        Prepare(path);
+        LedgerFile.Prepare(path);
         var options = new DataOptions()
-            .UseConnectionString(LinqToDB.ProviderName.SQLiteMS, ConnectionString(path))
+            .UseConnectionString(ProviderName.SQLiteMS, LedgerFile.ConnectionString(path))
             .UseAfterConnectionOpened(SetBusyTimeout, async (connection, ct) =>
             {
                 await using var command = connection.CreateCommand();
-                command.CommandText = BusyTimeoutPragma;
+                command.CommandText = LedgerFile.BusyTimeoutPragma;
                 await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             });
         return builder
@@ -69,12 +36,10 @@ public static class LedgerStore
             .WithSqlPersistence(options, PersistenceMode.Both, autoInitialize: true);
     }
 
-    private static readonly string BusyTimeoutPragma = $"PRAGMA busy_timeout={BusyTimeoutMs};";
-
     private static void SetBusyTimeout(DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = BusyTimeoutPragma;
+        command.CommandText = LedgerFile.BusyTimeoutPragma;
         command.ExecuteNonQuery();
     }
 }

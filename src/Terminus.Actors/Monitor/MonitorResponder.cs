@@ -4,6 +4,7 @@ using Akka.Streams.Dsl;
 using Terminus.Actors.Amqp;
 using Terminus.Core.Celery;
 using Terminus.Core.Jobs;
+using Terminus.Core.Text;
 
 namespace Terminus.Actors.Monitor;
 
@@ -47,7 +48,7 @@ public sealed class MonitorResponder(IMessagePublisher publisher, CeleryEncoder 
                     break;
                 case DecodedTask other:
                     log.Warning("Ignored task '{0}' (id {1}) on the monitor queue {2}: only {3} is expected",
-                        PathRules.Printable(other.Task.Name, 80), other.Task.Id, delivery.Queue, ProbeTask);
+                        Printable.Line(other.Task.Name, 80), other.Task.Id, delivery.Queue, ProbeTask);
                     break;
                 case MalformedMessage m:
                     log.Warning("Ignored a malformed message on the monitor queue {0}: {1}", delivery.Queue, m.Reason);

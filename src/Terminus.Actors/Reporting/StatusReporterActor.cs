@@ -9,7 +9,8 @@ namespace Terminus.Actors.Reporting;
 /// <summary>
 /// The one owner of status publishing. Statuses of a job go out in the order they were asked for, one at a
 /// time, each retried with backoff until the broker confirms it; jobs do not wait on each other. Numbers come
-/// from the job's ledger; nothing numbered after a job's terminal status is sent (a copy of it may be).
+/// from the job's ledger; nothing numbered after a run's terminal status is sent (a copy of it may be), until a
+/// later run of the job begins.
 /// </summary>
 public sealed class StatusReporterActor : ReceiveActor, IWithTimers
 {
@@ -21,7 +22,7 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
     private readonly string _host;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<JobId, Outbox> _outboxes = new();
-    private readonly Dictionary<JobId, long> _terminalSeq = new();
+    private readonly Dictionary<JobId, (int Run, long Seq)> _terminal = new();
     private readonly Queue<JobId> _terminalOrder = new();
     private readonly List<IActorRef> _flushWaiters = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -50,13 +51,14 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
 
     private void Enqueue(ReportStatus report)
     {
-        if (_terminalSeq.TryGetValue(report.JobId, out var terminal) && report.Seq > terminal)
+        if (_terminal.TryGetValue(report.JobId, out var terminal)
+            && (report.Run < terminal.Run || (report.Run == terminal.Run && report.Seq > terminal.Seq)))
         {
-            _log.Warning("Job #{0}: dropped status {1} ({2}, seq {3}): the job already sent its terminal status (seq {4})",
-                report.JobId, report.Status, report.Message, report.Seq, terminal);
+            _log.Warning("Job #{0}: dropped status {1} (seq {2} of run {3}): run {4} of the job already sent its terminal status (seq {5})",
+                report.JobId, report.Status, report.Seq, report.Run, terminal.Run, terminal.Seq);
             return;
         }
-        if (report.Terminal) RememberTerminal(report.JobId, report.Seq);
+        if (report.Terminal) RememberTerminal(report.JobId, report.Run, report.Seq);
 
         if (!_outboxes.TryGetValue(report.JobId, out var outbox)) _outboxes[report.JobId] = outbox = new Outbox();
         outbox.Items.Enqueue(new Item(report, Sender));
@@ -74,7 +76,8 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
             new Dictionary<string, object?>
             {
                 [StatusHeaders.Sequence] = item.Sequence,
-                [StatusHeaders.Attempt] = outbox.Attempt,
+                [StatusHeaders.Attempt] = r.Run,
+                [StatusHeaders.PublishAttempt] = outbox.Attempt,
                 [StatusHeaders.Host] = _host,
             });
         var sequence = item.Sequence;
@@ -114,11 +117,16 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
     public static TimeSpan Backoff(int attempt) =>
         TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 500 * Math.Pow(2, Math.Max(0, attempt - 1))));
 
-    private void RememberTerminal(JobId jobId, long seq)
+    private void RememberTerminal(JobId jobId, int run, long seq)
     {
-        if (!_terminalSeq.TryAdd(jobId, seq)) return;
+        if (_terminal.TryGetValue(jobId, out var known))
+        {
+            if (run > known.Run) _terminal[jobId] = (run, seq); // a later run of the job ended
+            return;
+        }
+        _terminal[jobId] = (run, seq);
         _terminalOrder.Enqueue(jobId);
-        if (_terminalOrder.Count > RememberedTerminalJobs) _terminalSeq.Remove(_terminalOrder.Dequeue());
+        if (_terminalOrder.Count > RememberedTerminalJobs) _terminal.Remove(_terminalOrder.Dequeue());
     }
 
     private void ReplyToFlushWaitersIfIdle()

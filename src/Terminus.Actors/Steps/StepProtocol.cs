@@ -3,9 +3,6 @@ using Terminus.Core.Jobs;
 
 namespace Terminus.Actors.Steps;
 
-/// <summary>The three steps of a job after acceptance, each done by a bounded pool of step workers.</summary>
-public enum StepKind { Run, Package, Upload }
-
 /// <summary>
 /// Do one step of a job; the worker answers the sender with the messages below. <paramref name="Resume"/>: the job
 /// comes back from its ledger, so its service may already run or have run: re-attach to it, never start it twice.

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Terminus.Core;
 
 namespace Terminus.Config.Cli;
 
@@ -86,9 +87,6 @@ public sealed class Arguments
 
     /// <summary>Options that take a value, given without one.</summary>
     public IEnumerable<string> WithoutValue => _withoutValue.Where(_used.Contains);
-
-    /// <summary>The exit code of a command line that makes no sense (sysexits' EX_USAGE).</summary>
-    public const int UsageError = 64;
 
     /// <summary>
     /// Reads a command's arguments (<c>--help</c> is always a flag). False for <c>--help</c>, after printing the usage:

@@ -1,12 +1,12 @@
 using System.Diagnostics;
-using RabbitMQ.Client;
-using Terminus.Actors.Amqp;
-using Terminus.Actors.Execution;
-using Terminus.Actors.Ledger;
 using Terminus.Config.Cli;
 using Terminus.Core.Configuration;
 using Terminus.Core.Execution;
 using Terminus.Core.Services;
+using Terminus.Infrastructure.FileSystems;
+using Terminus.Infrastructure.Ledger;
+using Terminus.Infrastructure.Processes;
+using Terminus.Core;
 
 namespace Terminus.Config.Commands;
 
@@ -52,7 +52,7 @@ public sealed class CheckCommand(CommandIo io)
     {
         if (!Arguments.TryParse(args, Flags, Usage, io.Out, out var a)) return 0;
         var (skipSsh, skipBroker) = (a.Flag("skip-ssh"), a.Flag("skip-broker"));
-        if (a.Problem("terminus check", Usage) is { } usageError) { io.Out.WriteLine(usageError); return Arguments.UsageError; }
+        if (a.Problem("terminus check", Usage) is { } usageError) { io.Out.WriteLine(usageError); return ExitCodes.Usage; }
 
         var loaded = SettingsLoader.Load(io.Environment, io.Home);
         foreach (var error in loaded.Errors) Fail("configuration", error);
@@ -68,7 +68,7 @@ public sealed class CheckCommand(CommandIo io)
         CheckJobDir(s);
         await CheckServicesAsync(s);
         if (!skipSsh) await CheckSshAsync(s.StorageSshAlias);
-        if (!skipBroker) await CheckBrokerAsync(s);
+        if (!skipBroker) await CheckBrokerAsync();
         if (s.UseSlurm) await CheckSlurmAsync();
         CheckLedger(s);
 
@@ -132,25 +132,27 @@ public sealed class CheckCommand(CommandIo io)
         else Fail("storage", $"ssh -o BatchMode=yes {alias} failed ({r.ExitCode}): {r.Output.Trim().Split('\n').LastOrDefault()} (check ~/.ssh/config, the key and the host key)");
     }
 
-    private async Task CheckBrokerAsync(TerminusSettings s)
+    /// <summary>The daemon's binary checks the broker (<c>--check-broker</c>), with the daemon's own connection code; its lines are shown as they come.</summary>
+    private async Task CheckBrokerAsync()
     {
-        try
+        if (DaemonBinary.Locate(io.Environment) is not { } daemon)
         {
-            var factory = AmqpConnections.CreateFactory(s.Broker);
-            await using var connection = await factory.CreateConnectionAsync($"terminus-check@{s.HostName}");
-            Ok("broker", $"logged in to {s.Broker.Describe()}");
-            foreach (var queue in new[] { s.JobQueue, s.MonitorQueue })
-            {
-                try
-                {
-                    await using var channel = await connection.CreateChannelAsync();
-                    var q = await channel.QueueDeclarePassiveAsync(queue);
-                    Ok($"queue {queue}", $"exists ({q.MessageCount} message(s) waiting, {q.ConsumerCount} consumer(s))");
-                }
-                catch (Exception e) { Fail($"queue {queue}", AmqpConnections.Explain(e, queue)); }
-            }
+            Fail("broker", "not checked: the daemon (terminus-daemon) was found neither beside this command nor on PATH (set TERMINUS_DAEMON)");
+            return;
         }
-        catch (Exception e) { Fail("broker", $"{s.Broker.Describe()}: {AmqpConnections.Explain(e, s.JobQueue)}"); }
+        var environment = io.Environment.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!);
+        environment["HOME"] = io.Home;
+        var r = await BoundedProcess.RunAsync(daemon.Program, [.. daemon.Arguments, "--check-broker"], TimeSpan.FromSeconds(90), environment: environment);
+        var lines = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("[FAIL]", StringComparison.Ordinal)) _failures++;
+            else if (line.StartsWith("[warn]", StringComparison.Ordinal)) _warnings++;
+            else if (!line.StartsWith("[ ok ]", StringComparison.Ordinal)) continue;
+            io.Out.WriteLine(line);
+        }
+        if (!lines.Any(l => l.StartsWith('[')))
+            Fail("broker", $"the check could not run ({string.Join(" ", [daemon.Program, .. daemon.Arguments])} exited {r.ExitCode}): {(r.StdErr + r.StdOut).Trim().Split('\n').LastOrDefault()}");
     }
 
     private async Task CheckSlurmAsync()

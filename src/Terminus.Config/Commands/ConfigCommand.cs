@@ -2,6 +2,7 @@ using System.Globalization;
 using Terminus.Config.Cli;
 using Terminus.Core.Configuration;
 using Terminus.Core.Operator;
+using Terminus.Core;
 
 namespace Terminus.Config.Commands;
 
@@ -36,7 +37,7 @@ public sealed class ConfigCommand(CommandIo io)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             io.Out.WriteLine($"terminus config: cannot read {envPath}: {e.Message}");
-            return 74;
+            return ExitCodes.IoError;
         }
         var defaults = OperatorConfig.Defaults(io.Home, System.Net.Dns.GetHostName().Split('.')[0]);
         var current = existing is null ? defaults : OperatorConfig.From(EnvFile.Parse(existing), defaults);
@@ -58,7 +59,7 @@ public sealed class ConfigCommand(CommandIo io)
                 {
                     foreach (var e in errors) io.Out.WriteLine($"terminus config: {e}");
                     io.Out.WriteLine("terminus config: nothing was written.");
-                    return 78;
+                    return ExitCodes.Config;
                 }
                 return Save(config, dotDir, existing, createDirs ? missing : [], execStart);
             }
@@ -262,7 +263,7 @@ public sealed class ConfigCommand(CommandIo io)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             io.Out.WriteLine($"Error while writting terminus_config file ! ({e.Message})");
-            return 73;
+            return ExitCodes.CantCreate;
         }
     }
 

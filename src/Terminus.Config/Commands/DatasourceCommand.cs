@@ -1,6 +1,7 @@
 using Terminus.Config.Cli;
 using Terminus.Core.Configuration;
 using Terminus.Core.Operator;
+using Terminus.Core;
 
 namespace Terminus.Config.Commands;
 
@@ -32,7 +33,7 @@ public sealed class DatasourceCommand(CommandIo io)
         if (usageError is not null || a.Positional.Count != 1 || (yes && no))
         {
             io.Out.WriteLine(usageError ?? Usage);
-            return Arguments.UsageError;
+            return ExitCodes.Usage;
         }
         io.Out.WriteLine("\n# ~~~~~~~~~~~~~~~~~~~~ Terminus datasource directory definitions ~~~~~~~~~~~~~~~~~~~~ #\n");
         var file = a.Positional[0];
@@ -42,9 +43,9 @@ public sealed class DatasourceCommand(CommandIo io)
         if (dataDir is null)
         {
             io.Out.WriteLine($"Error : no TERMINUS_DATA_DIR in the environment or in {SettingsLoader.EnvFileFor(io.DotDir())}: run `terminus config` first, or give --data-dir.");
-            return 78;
+            return ExitCodes.Config;
         }
-        if (!Directory.Exists(dataDir)) { io.Out.WriteLine($"Error : the data directory '{dataDir}' does not exist."); return 78; }
+        if (!Directory.Exists(dataDir)) { io.Out.WriteLine($"Error : the data directory '{dataDir}' does not exist."); return ExitCodes.Config; }
 
         var (definition, errors) = DatasourceDefinition.Parse(File.ReadAllText(file));
         if (definition is null)

@@ -1,6 +1,8 @@
 using Terminus.Config.Cli;
 using Terminus.Core.Configuration;
 using Terminus.Core.Jobs;
+using Terminus.Core.Text;
+using Terminus.Core;
 
 namespace Terminus.Config.Commands;
 
@@ -21,20 +23,20 @@ public sealed class ServiceNewCommand(CommandIo io)
         if (usageError is not null || a.Positional is not ["new", var name] || type is not ("python" or "bash"))
         {
             io.Out.WriteLine(usageError ?? Usage);
-            return Arguments.UsageError;
+            return ExitCodes.Usage;
         }
         if (!PathRules.IsSafeSegment(name))
         {
-            io.Out.WriteLine($"terminus service: '{PathRules.Printable(name)}' cannot be a service name: one directory name of letters, digits, '_', '-', '.'");
-            return 64;
+            io.Out.WriteLine($"terminus service: '{Printable.Line(name)}' cannot be a service name: one directory name of letters, digits, '_', '-', '.'");
+            return ExitCodes.Usage;
         }
         var serviceDir = dirOption ?? ServiceDirFromConfiguration();
-        if (serviceDir is null) return 78;
+        if (serviceDir is null) return ExitCodes.Config;
         var interpreter = interpreterOption ?? (type == "bash" ? "/bin/bash" : "/usr/bin/python3");
-        if (!File.Exists(interpreter)) { io.Out.WriteLine($"terminus service: the interpreter '{interpreter}' does not exist (give --interpreter)"); return 64; }
+        if (!File.Exists(interpreter)) { io.Out.WriteLine($"terminus service: the interpreter '{interpreter}' does not exist (give --interpreter)"); return ExitCodes.Usage; }
 
         var dir = Path.Combine(serviceDir, name);
-        if (Directory.Exists(dir)) { io.Out.WriteLine($"terminus service: '{dir}' already exists: nothing was changed"); return 73; }
+        if (Directory.Exists(dir)) { io.Out.WriteLine($"terminus service: '{dir}' already exists: nothing was changed"); return ExitCodes.CantCreate; }
         Directory.CreateDirectory(dir);
         var script = Path.Combine(dir, name + (type == "bash" ? ".sh" : ".py"));
         File.WriteAllText(script, type == "bash" ? BashTemplate(name) : PythonTemplate(name));

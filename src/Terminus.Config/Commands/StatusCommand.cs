@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using Terminus.Actors.Ledger;
 using Terminus.Config.Cli;
 using Terminus.Core.Configuration;
+using Terminus.Infrastructure.Ledger;
+using Terminus.Core;
 
 namespace Terminus.Config.Commands;
 
@@ -16,15 +17,15 @@ public sealed class StatusCommand(CommandIo io)
     {
         if (!Arguments.TryParse(args, Flags, Usage, io.Out, out var a)) return 0;
         var (all, json, ledgerOption) = (a.Flag("all"), a.Flag("json"), a.Value("ledger"));
-        if (a.Problem("terminus status", Usage) is { } usageError) { io.Out.WriteLine(usageError); return Arguments.UsageError; }
+        if (a.Problem("terminus status", Usage) is { } usageError) { io.Out.WriteLine(usageError); return ExitCodes.Usage; }
 
         var ledger = ledgerOption ?? io.PathSetting(s => s.LedgerPath, "TERMINUS_LEDGER") ?? TerminusSettings.DefaultLedgerPath(io.DotDir());
         IReadOnlyList<JobSummary> jobs;
         try { jobs = LedgerReader.Read(ledger); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (LedgerUnreadableException e)
         {
-            io.Out.WriteLine($"terminus status: cannot read the ledger {ledger}: {e.Message}");
-            return 74;
+            io.Out.WriteLine($"terminus status: {e.Message}");
+            return ExitCodes.IoError;
         }
         var shown = jobs.Where(j => all || j.Live).ToList();
         if (json)

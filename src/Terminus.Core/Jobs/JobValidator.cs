@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Terminus.Core.Services;
+using Terminus.Core.Text;
 
 namespace Terminus.Core.Jobs;
 
@@ -30,7 +31,7 @@ public sealed class JobValidator(string dataDir, ServiceCatalog services)
         if (AsString(request.ServiceName) is not { } serviceName)
             return Invalid(StatusTexts.ServiceNotAvailable(Shown(request.ServiceName)));
         // Service lookup first, as 0.7 did, so an unknown service reads the same as before.
-        if (!PathRules.IsSafeSegment(serviceName)) return Invalid(StatusTexts.ServiceNotAvailable(PathRules.Printable(serviceName)));
+        if (!PathRules.IsSafeSegment(serviceName)) return Invalid(StatusTexts.ServiceNotAvailable(Printable.Line(serviceName)));
 
         string?[] aliases = [AsString(request.CatAlias), AsString(request.ProjAlias), AsString(request.ExpAlias)];
         JsonElement?[] rawAliases = [request.CatAlias, request.ProjAlias, request.ExpAlias];
@@ -41,7 +42,7 @@ public sealed class JobValidator(string dataDir, ServiceCatalog services)
 
         for (var i = 0; i < 3; i++)
             if (aliases[i] is not { } alias || !PathRules.IsSafeSegment(alias))
-                return Invalid(StatusTexts.InvalidAlias(roles[i], aliases[i] is { } a ? PathRules.Printable(a) : Shown(rawAliases[i])));
+                return Invalid(StatusTexts.InvalidAlias(roles[i], aliases[i] is { } a ? Printable.Line(a) : Shown(rawAliases[i])));
 
         var relative = $"{aliases[0]}/{aliases[1]}/{aliases[2]}";
         var dataPath = Path.Combine(dataDir, aliases[0]!, aliases[1]!, aliases[2]!);
@@ -51,7 +52,7 @@ public sealed class JobValidator(string dataDir, ServiceCatalog services)
         if (AsString(request.DataRef) is not { } dataRef)
             return Invalid(StatusTexts.InvalidDataReference(Shown(request.DataRef), "it must be a string"));
         if (PathRules.DataRefProblem(dataRef) is { } problem)
-            return Invalid(StatusTexts.InvalidDataReference($"'{PathRules.Printable(dataRef)}'", problem));
+            return Invalid(StatusTexts.InvalidDataReference($"'{Printable.Line(dataRef)}'", problem));
 
         if (lookup is ServiceUnusable other) return new InvalidJob(other.StatusText, other.Detail);
         var service = ((ServiceFound)lookup).Service;

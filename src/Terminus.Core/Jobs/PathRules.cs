@@ -21,13 +21,6 @@ public static partial class PathRules
         return null;
     }
 
-    /// <summary>Keeps control characters and huge values out of status texts and logs.</summary>
-    public static string Printable(string value, int max = 120)
-    {
-        var cleaned = new string(value.Select(c => char.IsControl(c) ? '?' : c).Take(max).ToArray());
-        return value.Length > max ? cleaned + "..." : cleaned;
-    }
-
     [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,254}\z")]
     private static partial Regex SafeSegment();
 }

@@ -2,7 +2,7 @@ using Terminus.Core.Jobs;
 
 namespace Terminus.Core.Ledger;
 
-/// <summary>A status the job queued for the portal; <paramref name="Seq"/> is 1, 2, 3… per job.</summary>
+/// <summary>A status the job queued for the portal; <paramref name="Seq"/> is 1, 2, 3… per job, across its runs.</summary>
 public sealed record OutboxEntry(long Seq, string Status, string Message);
 
 /// <summary>
@@ -26,7 +26,9 @@ public sealed class JobState
     public OutboxEntry? Latest => _statuses.Count > 0 ? _statuses[^1] : null;
     public bool TestMode => Spec?.TestMode ?? false;
     public bool IsTerminal => JobLifecycle.IsTerminal(Phase, TestMode);
-    public bool AllDelivered => DeliveredUpTo >= _statuses.Count;
+    /// <summary>The last status number of the job's earlier runs (0 for a first run): this run numbers its own after it.</summary>
+    public long SeqBase => Accepted?.SeqBase ?? 0;
+    public bool AllDelivered => DeliveredUpTo >= SeqBase + _statuses.Count;
 
     public void Apply(ILedgerRecord record)
     {
@@ -34,11 +36,12 @@ public sealed class JobState
         {
             case JobAccepted accepted:
                 Accepted = accepted;
+                DeliveredUpTo = Math.Max(DeliveredUpTo, accepted.SeqBase); // the earlier runs' statuses went out with them
                 break;
             case JobMoved moved:
                 Phase = moved.To;
                 if (moved.SpecJson is not null) Spec = LedgerJson.SpecFromJson(moved.SpecJson);
-                if (moved.Status is not null) _statuses.Add(new OutboxEntry(_statuses.Count + 1, moved.Status, moved.Message ?? ""));
+                if (moved.Status is not null) _statuses.Add(new OutboxEntry(SeqBase + _statuses.Count + 1, moved.Status, moved.Message ?? ""));
                 CrashResumesWithoutProgress = 0;
                 break;
             case StatusDelivered delivered:

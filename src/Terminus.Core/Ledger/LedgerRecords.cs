@@ -8,12 +8,15 @@ namespace Terminus.Core.Ledger;
 /// </summary>
 public interface ILedgerRecord;
 
-// ---- one job's journal (persistence id "job-<jobid>") ------------------------------------------------------------
+// ---- one run of a job: its journal (PersistenceIds.Job: "job-<jobid>", "job-<jobid>-run-<n>" from the second run on) ---
 
 /// <summary>The request was taken: first thing written for a job, before its delivery is acknowledged.</summary>
 /// <param name="TaskJson">The Celery task call as received (<see cref="LedgerJson.TaskToJson"/>), re-bound on recovery.</param>
 /// <param name="Poisoned">Refused without running: earlier attempts to take this request crashed the daemon.</param>
-public sealed record JobAccepted(long JobId, string TaskId, string? RootTaskId, string TaskJson, DateTimeOffset At, bool Poisoned) : ILedgerRecord;
+/// <param name="Run">Which run of this job id it is (a new request for a finished job runs it again).</param>
+/// <param name="SeqBase">The last status number of the earlier runs: this run's statuses are numbered after it.</param>
+public sealed record JobAccepted(long JobId, string TaskId, string? RootTaskId, string TaskJson, DateTimeOffset At, bool Poisoned,
+    int Run = 1, long SeqBase = 0) : ILedgerRecord;
 
 /// <summary>
 /// The job moved to <paramref name="To"/>; with a <paramref name="Status"/>, that status is queued for the portal
@@ -30,21 +33,22 @@ public sealed record JobResumed(bool AfterCrash, DateTimeOffset At) : ILedgerRec
 /// <summary>The job directory was dealt with after the terminal status (deleted or moved to <c>__failed/</c>).</summary>
 public sealed record JobDirRetired(string What, DateTimeOffset At) : ILedgerRecord;
 
-// ---- the supervisor's journal (persistence id "job-ledger") ------------------------------------------------------
+// ---- the supervisor's journal (PersistenceIds.Supervisor: "job-ledger") ------------------------------------------
 
 public sealed record DaemonStarted(string Host, DateTimeOffset At) : ILedgerRecord;
 
 /// <summary>A graceful stop completed: the next start is not a recovery from a crash.</summary>
 public sealed record DaemonStopped(DateTimeOffset At) : ILedgerRecord;
 
-/// <summary>A new job is about to be accepted (its own journal starts right after).</summary>
-public sealed record JobAdmitted(long JobId, string TaskId, DateTimeOffset At) : ILedgerRecord;
+/// <summary>A new job, or a new run of a finished one, is about to be accepted (its own journal starts right after).</summary>
+public sealed record JobAdmitted(long JobId, string TaskId, DateTimeOffset At, int Run = 1, long SeqBase = 0) : ILedgerRecord;
 
 /// <summary>An admitted job whose acceptance never got written (the daemon died in between); its delivery comes back.</summary>
 public sealed record JobAbandoned(long JobId, string TaskId, DateTimeOffset At) : ILedgerRecord;
 
 /// <summary>A job reached its terminal status, the broker confirmed it, and its directory was dealt with.</summary>
-public sealed record JobRetired(long JobId, string Status, string Message, long Seq, string TaskId, string? RootTaskId, DateTimeOffset At) : ILedgerRecord;
+public sealed record JobRetired(long JobId, string Status, string Message, long Seq, string TaskId, string? RootTaskId, DateTimeOffset At,
+    int Run = 1) : ILedgerRecord;
 
 /// <summary>The supervisor's state, so its journal can be trimmed.</summary>
 public sealed record LedgerSnapshot(
@@ -53,4 +57,4 @@ public sealed record LedgerSnapshot(
     IReadOnlyDictionary<string, int> Abandoned,
     bool RunOpen) : ILedgerRecord;
 
-public sealed record LiveJob(long JobId, string TaskId);
+public sealed record LiveJob(long JobId, string TaskId, int Run = 1);

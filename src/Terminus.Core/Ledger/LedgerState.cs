@@ -3,17 +3,19 @@ using Terminus.Core.Jobs;
 namespace Terminus.Core.Ledger;
 
 /// <summary>
-/// The supervisor's view of the ledger: which jobs are live (admitted, not retired), which finished and how (so a
-/// request sent again gets its final status again instead of a second run), how often a request's admission was
-/// lost to a crash, and whether the previous run of the daemon ended cleanly. Pure.
+/// The supervisor's view of the ledger: which jobs are live (admitted, not retired), which finished and how (so the
+/// same request sent again gets its final status again instead of a second run, while a new request for the job runs
+/// it again, its statuses numbered on from the last run's), how often a request's admission was lost to a crash, and
+/// whether the previous run of the daemon ended cleanly. Pure.
 /// </summary>
 public sealed class LedgerState
 {
-    private readonly Dictionary<JobId, string> _live = new();
+    private readonly Dictionary<JobId, LiveJob> _live = new();
     private readonly Dictionary<JobId, JobRetired> _retired = new();
     private readonly Dictionary<string, int> _abandoned = new(StringComparer.Ordinal);
 
-    public IReadOnlyDictionary<JobId, string> Live => _live;
+    /// <summary>Admitted and not retired: the task id of the request that runs and which run of the job it is.</summary>
+    public IReadOnlyDictionary<JobId, LiveJob> Live => _live;
     public IReadOnlyDictionary<JobId, JobRetired> Retired => _retired;
     /// <summary>True while a daemon run has started and not stopped cleanly: seen at start, it means the last one crashed.</summary>
     public bool RunOpen { get; private set; }
@@ -31,7 +33,7 @@ public sealed class LedgerState
                 RunOpen = false;
                 break;
             case JobAdmitted admitted:
-                _live[new JobId(admitted.JobId)] = admitted.TaskId;
+                _live[new JobId(admitted.JobId)] = new LiveJob(admitted.JobId, admitted.TaskId, admitted.Run);
                 break;
             case JobAbandoned abandoned:
                 _live.Remove(new JobId(abandoned.JobId));
@@ -46,7 +48,7 @@ public sealed class LedgerState
                 _live.Clear();
                 _retired.Clear();
                 _abandoned.Clear();
-                foreach (var l in snapshot.Live) _live[new JobId(l.JobId)] = l.TaskId;
+                foreach (var l in snapshot.Live) _live[new JobId(l.JobId)] = l;
                 foreach (var r in snapshot.Retired) _retired[new JobId(r.JobId)] = r;
                 foreach (var (k, v) in snapshot.Abandoned) _abandoned[k] = v;
                 RunOpen = snapshot.RunOpen;
@@ -54,9 +56,19 @@ public sealed class LedgerState
         }
     }
 
+    /// <summary>What a request for <paramref name="id"/> with Celery task id <paramref name="taskId"/> becomes.</summary>
+    public RequestDecision Decide(JobId id, string taskId)
+    {
+        if (_live.TryGetValue(id, out var live))
+            return live.TaskId == taskId ? new RequestDecision.JoinLive() : new RequestDecision.RefuseWhileLive(live);
+        if (_retired.TryGetValue(id, out var retired))
+            return retired.TaskId == taskId ? new RequestDecision.ResendFinal(retired) : new RequestDecision.Admit(retired.Run + 1, retired.Seq);
+        return new RequestDecision.Admit(1, 0);
+    }
+
     /// <summary>The state to save, keeping finished jobs for <paramref name="retention"/> (a request re-sent later runs anew).</summary>
     public LedgerSnapshot ToSnapshot(DateTimeOffset now, TimeSpan retention, int maxRetired) =>
-        new(_live.Select(l => new LiveJob(l.Key.Value, l.Value)).OrderBy(l => l.JobId).ToList(),
+        new(_live.Values.OrderBy(l => l.JobId).ToList(),
             _retired.Values.Where(r => now - r.At <= retention).OrderByDescending(r => r.At).Take(maxRetired).OrderBy(r => r.JobId).ToList(),
             new Dictionary<string, int>(_abandoned),
             RunOpen);

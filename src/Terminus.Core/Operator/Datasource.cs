@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Terminus.Core.Jobs;
+using Terminus.Core.Text;
 
 namespace Terminus.Core.Operator;
 
@@ -45,7 +46,7 @@ public sealed record DatasourceDefinition(string Category, string Project, IRead
                         var path = snap.ValueKind == JsonValueKind.Object ? Str(snap, "directory_path") : null;
                         if (path is null || !Path.IsPathRooted(path)) { errors.Add($"A snapshot of simulation '{alias}' has no absolute 'directory_path'."); continue; }
                         var name = Path.GetFileName(path.TrimEnd('/'));
-                        if (!PathRules.IsSafeSegment(name)) { errors.Add($"Snapshot directory '{PathRules.Printable(path)}': its name '{PathRules.Printable(name)}' cannot be a link name."); continue; }
+                        if (!PathRules.IsSafeSegment(name)) { errors.Add($"Snapshot directory '{Printable.Line(path)}': its name '{Printable.Line(name)}' cannot be a link name."); continue; }
                         paths.Add(path);
                     }
                     if (alias is not null) simulations.Add(new DatasourceSimulation(alias, paths));
@@ -58,7 +59,7 @@ public sealed record DatasourceDefinition(string Category, string Project, IRead
     {
         if (string.IsNullOrEmpty(value)) return Error(missing, errors);
         if (PathRules.IsSafeSegment(value)) return value;
-        return Error($"Invalid {role} alias '{PathRules.Printable(value)}': it must be a single directory name (letters, digits, '_', '-', '.').", errors);
+        return Error($"Invalid {role} alias '{Printable.Line(value)}': it must be a single directory name (letters, digits, '_', '-', '.').", errors);
     }
 
     private static string? Error(string message, List<string> errors)

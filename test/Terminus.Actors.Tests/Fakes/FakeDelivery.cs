@@ -33,8 +33,11 @@ internal sealed class FakeDelivery(IncomingAmqpMessage message, string queue = "
             new Dictionary<string, object?> { ["task"] = Encoding.UTF8.GetBytes(name), ["id"] = Encoding.UTF8.GetBytes(id ?? Guid.NewGuid().ToString()), ["lang"] = "py"u8.ToArray() },
             queue);
 
-    public static FakeDelivery Job(long jobId, string service = "density_map", string kwargs = "{\"test\": false}") =>
-        TaskMessage("execute_terminus_job", $"[{jobId}, \"{service}\", \"GAL_FORMATION\", \"TEST_GALAXY\", \"SIMU_1\", \"output_00003\"]", kwargs);
+    public static FakeDelivery Job(long jobId, string service = "density_map", string kwargs = "{\"test\": false}", string? taskId = null) =>
+        TaskMessage("execute_terminus_job", $"[{jobId}, \"{service}\", \"GAL_FORMATION\", \"TEST_GALAXY\", \"SIMU_1\", \"output_00003\"]", kwargs, taskId);
+
+    /// <summary>The same message delivered again by the broker (same Celery task id), as after a reconnect.</summary>
+    public FakeDelivery Again() => new(Message, Queue, redelivered: true);
 
     public static FakeDelivery Raw(string body, IDictionary<string, object?>? headers = null, string queue = "myhost.terminus_jobs",
         string contentType = "application/json") =>

@@ -11,7 +11,7 @@ namespace Terminus.Actors.Tests.Fakes;
 /// A journal whose storage outlives the ActorSystem (a static store per name), so a test can "restart the daemon" on
 /// the same ledger. Every event goes through the system's serializers (the ledger's JSON), as on disk. A store can
 /// be told to crash after its N-th write: that write is kept, the crash callback runs, and every later write fails
-/// as if the process had died there.
+/// as if the process had died there. The writes of one journal can also be made to fail on their own.
 /// </summary>
 public sealed class SharedMemoryJournal : AsyncWriteJournal
 {
@@ -34,6 +34,18 @@ public sealed class SharedMemoryJournal : AsyncWriteJournal
         }
 
         public void Recover() { lock (Gate) { Crashed = false; CrashAfter = null; } }
+
+        private readonly Dictionary<string, int> _failing = new();
+
+        /// <summary>The next <paramref name="writes"/> writes of one journal fail (its actor stops, as on a disk error); others go on.</summary>
+        public void FailNextWritesOf(string persistenceId, int writes = 1) { lock (Gate) _failing[persistenceId] = writes; }
+
+        internal bool TakeFailure(string persistenceId)
+        {
+            if (_failing.GetValueOrDefault(persistenceId) <= 0) return false;
+            _failing[persistenceId]--;
+            return true;
+        }
     }
 
     public static readonly ConcurrentDictionary<string, Store> Stores = new();
@@ -61,6 +73,7 @@ public sealed class SharedMemoryJournal : AsyncWriteJournal
                 foreach (var p in (IImmutableList<IPersistentRepresentation>)write.Payload)
                 {
                     if (_store.Crashed) throw new IOException("the daemon crashed: nothing more reaches the ledger");
+                    if (_store.TakeFailure(p.PersistenceId)) throw new IOException($"write to {p.PersistenceId} failed (injected)");
                     var serializer = serialization.FindSerializerFor(p.Payload);
                     var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, p.Payload);
                     if (!_store.Events.TryGetValue(p.PersistenceId, out var events)) _store.Events[p.PersistenceId] = events = new();

@@ -39,11 +39,11 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
 
     private JobDependencies Deps => new(_tree.Validator(), _reporter, _runner, _packager, _uploader, JobTimeouts.Default, _tree.JobRoot);
 
-    private IActorRef Start(FakeDelivery delivery, bool poisoned = false)
+    private IActorRef Start(FakeDelivery delivery, bool poisoned = false, int run = 1, long seqBase = 0)
     {
         var task = ((DecodedTask)CeleryDecoder.Decode(delivery.Message)).Task;
         var request = ((BoundJob)JobRequestBinder.Bind(task)).Request;
-        return ChildActorOf(JobActor.Props(request.JobId, new JobStart.NewRequest(task, request, delivery, poisoned), Deps));
+        return ChildActorOf(JobActor.Props(request.JobId, new JobStart.NewRequest(task, request, delivery, poisoned, run, seqBase), Deps));
     }
 
     private IActorRef Resume(long id, bool afterCrash) => ChildActorOf(JobActor.Props(new JobId(id), new JobStart.Resume(afterCrash), Deps));
@@ -97,6 +97,26 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
         var run = await ToRunning(job);
         Assert.False(run.Resume);
         Assert.Contains("job-40", SharedMemoryJournal.Stores[_store].PersistenceIds);
+    }
+
+    [Fact]
+    public async Task A_second_run_of_a_job_numbers_its_statuses_on_and_keeps_a_journal_of_its_own()
+    {
+        var delivery = FakeDelivery.Job(39, kwargs: "{\"test\": true}", taskId: "second-request");
+        var job = Start(delivery, run: 2, seqBase: 4);
+        await AwaitConditionAsync(() => Task.FromResult(delivery.Acked));
+        var pending = await ExpectStatus(JobStatuses.Pending, StatusTexts.Submitted, seq: 5);
+        Assert.Equal((2, "second-request"), (pending.Run, pending.ParentTaskId));
+        var run = await _runner.ExpectMsgAsync<RunStep>();
+        job.Tell(new StepSucceeded(run.Spec.JobId, StepKind.Run));
+        await ExpectStatus(JobStatuses.Running, seq: 6);
+        var success = await ExpectStatus(JobStatuses.Success, seq: 7);
+        Assert.Contains(PersistenceIds.Job(new JobId(39), 2), SharedMemoryJournal.Stores[_store].PersistenceIds);
+        Assert.DoesNotContain(PersistenceIds.Job(new JobId(39)), SharedMemoryJournal.Stores[_store].PersistenceIds);
+        Watch(job);
+        foreach (var seq in new[] { 5L, 6, 7 }) job.Tell(new StatusConfirmed(new JobId(39), seq, ""));
+        var done = await ExpectMsgAsync<JobDone>();
+        Assert.Equal((7L, 2, "second-request"), (done.Terminal.Seq, done.Run, done.TaskId));
     }
 
     [Fact]
@@ -235,7 +255,7 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
         Sys.Stop(first);
         await ExpectTerminatedAsync(first);
 
-        for (var i = 1; i < JobActor.MaxCrashResumes; i++)
+        for (var i = 1; i < JobLifecycle.MaxCrashResumes; i++)
         {
             var again = Resume(48, afterCrash: true);
             await _runner.ExpectMsgAsync<RunStep>();
@@ -259,7 +279,7 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
         Watch(first);
         Sys.Stop(first);
         await ExpectTerminatedAsync(first);
-        for (var i = 0; i < JobActor.MaxCrashResumes + 1; i++)
+        for (var i = 0; i < JobLifecycle.MaxCrashResumes + 1; i++)
         {
             var again = Resume(49, afterCrash: false);
             Assert.True((await _runner.ExpectMsgAsync<RunStep>()).Resume);

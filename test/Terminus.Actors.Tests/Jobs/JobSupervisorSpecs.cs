@@ -32,7 +32,8 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         Sys.ActorOf(JobSupervisorActor.Props((id, start) =>
         {
             lock (_started) _started.Add((id, start));
-            return Props.Create(() => new StandInJob(_children.Ref, id));
+            var task = start is JobStart.NewRequest fresh ? fresh.Task.Id : "resumed";
+            return Props.Create(() => new StandInJob(_children.Ref, id, task, start.Run));
         }, _reporter, _gate, "myhost"), $"job-supervisor-{++_incarnation}");
 
     private async Task RestartSupervisor(bool clean)
@@ -65,9 +66,10 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task One_job_per_id_and_a_redelivery_joins_the_live_job()
     {
         await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
-        _supervisor.Tell(Submit(1));
+        var first = FakeDelivery.Job(1);
+        _supervisor.Tell(Submit(1, first));
         await _children.ExpectMsgAsync<StandInJob.Started>();
-        var again = FakeDelivery.Job(1);
+        var again = first.Again();
         _supervisor.Tell(Submit(1, again));
         Assert.Same(again, (await _children.ExpectMsgAsync<AttachDelivery>()).Delivery);
         Assert.Single(StartsOf(1));
@@ -79,14 +81,15 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task A_request_for_a_finished_job_gets_its_final_status_again_and_nothing_runs()
     {
         await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
-        _supervisor.Tell(Submit(3));
+        var first = FakeDelivery.Job(3);
+        _supervisor.Tell(Submit(3, first));
         var child = (await _children.ExpectMsgAsync<StandInJob.Started>()).Self;
         child.Tell(new StandInJob.Finish(new OutboxEntry(4, JobStatuses.Uploaded, StatusTexts.Uploaded)));
         await _children.ExpectMsgAsync<RetireJob>();
         Assert.Equal(0, _gate.Occupied);
 
         await RestartSupervisor(clean: true); // the ledger remembers across restarts
-        var late = FakeDelivery.Job(3);
+        var late = first.Again();
         _supervisor.Tell(Submit(3, late));
         var resent = await _reporter.ExpectMsgAsync<ReportStatus>();
         Assert.Equal((new JobId(3), 4L, JobStatuses.Uploaded, true), (resent.JobId, resent.Seq, resent.Status, resent.Terminal));
@@ -117,8 +120,7 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
         _supervisor.Tell(Submit(6));
         var child = (await _children.ExpectMsgAsync<StandInJob.Started>()).Self;
-        child.Tell(new StandInJob.Crash());
-        await _children.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await CrashAndAwaitRespawnTimer(6, child);
         ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromSeconds(1));
         await _children.ExpectMsgAsync<StandInJob.Started>();
         Assert.Equal(new JobStart.Resume(AfterCrash: true), StartsOf(6)[^1]);
@@ -146,32 +148,87 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task A_request_that_came_again_for_a_job_with_nothing_to_resume_goes_back_to_the_broker()
     {
         await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
-        _supervisor.Tell(Submit(8));
+        var first = FakeDelivery.Job(8);
+        _supervisor.Tell(Submit(8, first));
         var child = (await _children.ExpectMsgAsync<StandInJob.Started>()).Self;
-        var again = FakeDelivery.Job(8);
+        var again = first.Again();
         _supervisor.Tell(Submit(8, again));
         await _children.ExpectMsgAsync<AttachDelivery>();
         Watch(child);
         child.Tell(new StandInJob.NotFound());
         await ExpectTerminatedAsync(child);
-        await AwaitConditionAsync(() => Task.FromResult(again.Outcome == "requeue"));
+        await AwaitConditionAsync(() => Task.FromResult(again.Outcome == "requeue" && first.Outcome == "requeue")); // the first one too
+        Assert.Equal(0, _gate.Occupied);
     }
 
     [Fact]
     public async Task A_request_that_comes_while_its_job_waits_to_be_resumed_is_handed_to_the_resumed_actor()
     {
         await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
-        _supervisor.Tell(Submit(9));
+        var first = FakeDelivery.Job(9);
+        _supervisor.Tell(Submit(9, first));
         var child = (await _children.ExpectMsgAsync<StandInJob.Started>()).Self;
-        child.Tell(new StandInJob.Crash());
-        await Task.Delay(200);
-        var again = FakeDelivery.Job(9);
+        await CrashAndAwaitRespawnTimer(9, child);
+        var again = first.Again();
         _supervisor.Tell(Submit(9, again));
         await _children.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
         Assert.Null(again.Outcome); // not acked blindly: the job's journal may turn out empty
         ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromSeconds(1));
         await _children.ExpectMsgAsync<StandInJob.Started>();
-        Assert.Same(again, (await _children.ExpectMsgAsync<AttachDelivery>()).Delivery);
+        var handed = new[] { await _children.ExpectMsgAsync<AttachDelivery>(), await _children.ExpectMsgAsync<AttachDelivery>() };
+        Assert.Equal([first, again], handed.Select(h => (FakeDelivery)h.Delivery)); // the first delivery was never settled either
+    }
+
+    /// <summary>Crashes a stand-in and waits until the supervisor has scheduled its resumption (it logs once the timer runs).</summary>
+    private Task CrashAndAwaitRespawnTimer(long id, IActorRef child) =>
+        EventFilter.Error(contains: $"Job #{id}: its actor stopped unexpectedly").ExpectOneAsync(() =>
+        {
+            child.Tell(new StandInJob.Crash());
+            return Task.CompletedTask;
+        });
+
+    [Fact]
+    public async Task A_new_request_for_a_finished_job_runs_it_again_its_numbers_continuing()
+    {
+        await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
+        _supervisor.Tell(Submit(20, taskId: "first-request"));
+        var child = (await _children.ExpectMsgAsync<StandInJob.Started>()).Self;
+        child.Tell(new StandInJob.Finish(new OutboxEntry(3, JobStatuses.Failed, "boom")));
+        await _children.ExpectMsgAsync<RetireJob>();
+
+        await RestartSupervisor(clean: true);
+        var resent = FakeDelivery.Job(20, taskId: "second-request"); // the portal sent the job again
+        _supervisor.Tell(Submit(20, resent));
+        await _children.ExpectMsgAsync<StandInJob.Started>();
+        var second = Assert.IsType<JobStart.NewRequest>(StartsOf(20)[^1]);
+        Assert.Equal((2, 3L, false), (second.Run, second.SeqBase, second.Poisoned));
+        Assert.Same(resent, second.Delivery);
+        Assert.Null(resent.Outcome); // the job acks it once its acceptance is written
+        Assert.Equal(1, _gate.Occupied);
+        await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // no old status sent again: it runs
+
+        await RestartSupervisor(clean: false); // a live second run resumes as that run
+        await _children.ExpectMsgAsync<StandInJob.Started>();
+        Assert.Equal(new JobStart.Resume(AfterCrash: true, Run: 2), StartsOf(20)[^1]);
+    }
+
+    [Fact]
+    public async Task A_new_request_for_a_job_that_still_runs_is_refused_without_a_status()
+    {
+        await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
+        _supervisor.Tell(Submit(21, taskId: "running-request"));
+        await _children.ExpectMsgAsync<StandInJob.Started>();
+        var other = FakeDelivery.Job(21, taskId: "other-request");
+        await EventFilter.Warning(contains: "Job #21: a new request (task other-request) came for the job while it runs").ExpectOneAsync(() =>
+        {
+            _supervisor.Tell(Submit(21, other));
+            return Task.CompletedTask;
+        });
+        await AwaitConditionAsync(() => Task.FromResult(other.Outcome == "reject"));
+        await _children.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // the live job hears nothing of it
+        await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // nor does the portal
+        Assert.Single(StartsOf(21));
+        Assert.Equal(1, _gate.Occupied);
     }
 
     /// <summary>Stands in for a JobActor: reports its start, forwards what it gets, finishes or crashes on demand.</summary>
@@ -182,11 +239,11 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         public sealed record Crash;
         public sealed record NotFound;
 
-        public StandInJob(IActorRef probe, JobId id)
+        public StandInJob(IActorRef probe, JobId id, string taskId, int run)
         {
             probe.Tell(new Started(Self));
             Receive<Crash>(_ => throw new InvalidOperationException("simulated crash"));
-            Receive<Finish>(f => Context.Parent.Tell(new JobDone(id, f.Terminal, "task", "task")));
+            Receive<Finish>(f => Context.Parent.Tell(new JobDone(id, f.Terminal, taskId, taskId, run)));
             Receive<NotFound>(_ => Context.Parent.Tell(new JobNotFound(id)));
             ReceiveAny(m => probe.Forward(m));
         }

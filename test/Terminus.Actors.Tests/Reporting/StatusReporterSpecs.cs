@@ -75,8 +75,21 @@ public sealed class StatusReporterSpecs : Akka.TestKit.Xunit2.TestKit
 
         var published = _publisher.Published.ToArray();
         Assert.Equal(["pending", "running"], published.Select(m => Body(m).Split('"')[1]));
-        Assert.Equal(4, published[0].Headers[StatusHeaders.Attempt]);
-        Assert.Equal(1, published[1].Headers[StatusHeaders.Attempt]);
+        Assert.Equal(4, published[0].Headers[StatusHeaders.PublishAttempt]);
+        Assert.Equal(1, published[1].Headers[StatusHeaders.PublishAttempt]);
+        Assert.All(published, m => Assert.Equal(1, m.Headers[StatusHeaders.Attempt])); // the job's first run
+    }
+
+    [Fact]
+    public async Task StatusReporter_should_say_which_run_of_the_job_a_status_belongs_to()
+    {
+        await WithinAsync(TimeSpan.FromSeconds(5), async () =>
+        {
+            _reporter.Tell(new ReportStatus(new JobId(9), 5, "pending", "p", false, "task-2", "task-2", Run: 2));
+            Assert.Equal("pending", (await ExpectMsgAsync<StatusConfirmed>()).Status);
+        });
+        var message = Assert.Single(_publisher.Published);
+        Assert.Equal((5L, 2, 1), (message.Headers[StatusHeaders.Sequence], message.Headers[StatusHeaders.Attempt], message.Headers[StatusHeaders.PublishAttempt]));
     }
 
     [Fact]
@@ -104,6 +117,21 @@ public sealed class StatusReporterSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(1L, (await ExpectMsgAsync<StatusConfirmed>()).Sequence);
         Assert.Equal(2, _publisher.Published.Count);
         Assert.Equal(1L, _publisher.Published.Last().Headers[StatusHeaders.Sequence]);
+    }
+
+    [Fact]
+    public async Task StatusReporter_should_send_a_later_run_of_a_finished_job_but_nothing_late_from_the_earlier_one()
+    {
+        _reporter.Tell(new ReportStatus(new JobId(13), 2, "failed", "x", true));
+        await ExpectMsgAsync<StatusConfirmed>();
+        _reporter.Tell(new ReportStatus(new JobId(13), 3, "pending", "p", false, Run: 2)); // a new request ran the job again
+        Assert.Equal(3L, (await ExpectMsgAsync<StatusConfirmed>()).Sequence);
+        _reporter.Tell(new ReportStatus(new JobId(13), 4, "uploaded", "u", true, Run: 2));
+        Assert.Equal(4L, (await ExpectMsgAsync<StatusConfirmed>()).Sequence);
+        _reporter.Tell(new ReportStatus(new JobId(13), 3, "running", "late", false)); // run 1 has nothing more to say
+        _reporter.Tell(new ReportStatus(new JobId(13), 5, "running", "late", false, Run: 2));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        Assert.Equal([2L, 3L, 4L], _publisher.Published.Select(m => (long)m.Headers[StatusHeaders.Sequence]!));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Terminus.Config.Cli;
 using Terminus.Config.Commands;
+using Terminus.Core;
 
 namespace Terminus.Config.Tests.Cli;
 
@@ -23,7 +24,7 @@ public sealed class ArgumentsTests : IDisposable
     {
         var before = _home.Snapshot();
         var (code, output) = _home.Run(io => run(io, ["--skip-sh"]));
-        Assert.Equal(Arguments.UsageError, code);
+        Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains($"{command}: unknown option --skip-sh", output);
         Assert.Contains("usage: ", output);
         Assert.Equal(before, _home.Snapshot());
@@ -42,7 +43,7 @@ public sealed class ArgumentsTests : IDisposable
     public void An_option_without_its_value_is_a_usage_error()
     {
         var (code, output) = _home.Run(io => new StatusCommand(io).Run(["--ledger"]));
-        Assert.Equal(Arguments.UsageError, code);
+        Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("terminus status: option --ledger needs a value", output);
     }
 

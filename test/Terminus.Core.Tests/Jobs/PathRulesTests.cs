@@ -53,11 +53,4 @@ public class PathRulesTests
     [InlineData("a\tb", "control")]
     public void Data_references_that_escape_or_inject(string value, string why) =>
         Assert.Contains(why, PathRules.DataRefProblem(value));
-
-    [Fact]
-    public void Printable_hides_control_characters_and_truncates()
-    {
-        Assert.Equal("a?b", PathRules.Printable("a\nb"));
-        Assert.Equal(new string('x', 120) + "...", PathRules.Printable(new string('x', 500)));
-    }
 }

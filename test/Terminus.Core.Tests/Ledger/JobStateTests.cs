@@ -34,6 +34,21 @@ public sealed class JobStateTests
     }
 
     [Fact]
+    public void A_later_run_numbers_its_statuses_after_the_earlier_runs_and_owes_none_of_theirs()
+    {
+        var s = new JobState();
+        s.Apply(new JobAccepted(1, "t2", "t2", "{}", At, false, Run: 2, SeqBase: 4));
+        Assert.True(s.AllDelivered);
+        Assert.Equal(4, s.DeliveredUpTo);
+        s.Apply(Moved(JobPhase.Pending, "pending", LedgerJson.SpecToJson(RunnerRequestTests.Spec())));
+        s.Apply(Moved(JobPhase.Running, "running"));
+        Assert.Equal([5L, 6], s.Statuses.Select(e => e.Seq));
+        Assert.Equal([5L, 6], s.Undelivered.Select(e => e.Seq));
+        s.Apply(new StatusDelivered(6));
+        Assert.True(s.AllDelivered);
+    }
+
+    [Fact]
     public void Success_is_terminal_in_test_mode_only()
     {
         var test = new JobState();

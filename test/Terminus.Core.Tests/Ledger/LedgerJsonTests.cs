@@ -14,6 +14,7 @@ public sealed class LedgerJsonTests
     public static TheoryData<ILedgerRecord> Records => new()
     {
         new JobAccepted(123, "task-1", "root-1", """{"name":"execute_terminus_job"}""", At, false),
+        new JobAccepted(123, "task-2", "root-2", """{"name":"execute_terminus_job"}""", At, false, Run: 2, SeqBase: 4),
         new JobMoved(JobPhase.Pending, "pending", "Job successfully submitted (pending execution)", null, "{}", At),
         new JobMoved(JobPhase.TimedOut, "timed_out", "Job timed out", "limit 30 min", null, At),
         new StatusDelivered(3),
@@ -22,6 +23,7 @@ public sealed class LedgerJsonTests
         new DaemonStarted("myhost", At),
         new DaemonStopped(At),
         new JobAdmitted(123, "task-1", At),
+        new JobAdmitted(123, "task-2", At, Run: 2, SeqBase: 4),
         new JobAbandoned(123, "task-1", At),
         new JobRetired(123, "uploaded", "Job data tarball successfully uploaded.", 4, "task-1", "root-1", At),
         new LedgerSnapshot([new LiveJob(5, "t5")], [new JobRetired(1, "failed", "x", 1, "t1", null, At)], new Dictionary<string, int> { ["t9"] = 2 }, true),
@@ -42,6 +44,20 @@ public sealed class LedgerJsonTests
     {
         var json = Encoding.UTF8.GetString(LedgerJson.ToBytes(new JobMoved(JobPhase.Running, "running", "Job is running.", null, null, At)));
         Assert.Equal("""{"to":"running","status":"running","message":"Job is running.","detail":null,"spec_json":null,"at":"2026-11-29T12:00:00+00:00"}""", json);
+    }
+
+    [Fact]
+    public void Records_written_before_runs_were_numbered_read_as_the_first_run()
+    {
+        var accepted = (JobAccepted)LedgerJson.FromBytes(
+            """{"job_id":1,"task_id":"t","root_task_id":"t","task_json":"{}","at":"2026-11-29T12:00:00+00:00","poisoned":false}"""u8, "job-accepted.v1");
+        Assert.Equal((1, 0L), (accepted.Run, accepted.SeqBase));
+        var retired = (JobRetired)LedgerJson.FromBytes(
+            """{"job_id":1,"status":"uploaded","message":"m","seq":4,"task_id":"t","root_task_id":null,"at":"2026-11-29T12:00:00+00:00"}"""u8, "job-retired.v1");
+        Assert.Equal(1, retired.Run);
+        var snapshot = (LedgerSnapshot)LedgerJson.FromBytes(
+            """{"live":[{"job_id":5,"task_id":"t5"}],"retired":[],"abandoned":{},"run_open":true}"""u8, "ledger-snapshot.v1");
+        Assert.Equal(new LiveJob(5, "t5", 1), Assert.Single(snapshot.Live));
     }
 
     [Fact]

@@ -23,6 +23,38 @@ public sealed class LedgerStateTests
     }
 
     [Fact]
+    public void The_same_request_joins_or_hears_its_final_status_again_and_a_new_one_runs_a_finished_job_again()
+    {
+        var s = new LedgerState();
+        Assert.Equal(new RequestDecision.Admit(1, 0), s.Decide(new JobId(5), "t1"));
+        s.Apply(new JobAdmitted(5, "t1", At));
+        Assert.IsType<RequestDecision.JoinLive>(s.Decide(new JobId(5), "t1"));
+        Assert.Equal(new RequestDecision.RefuseWhileLive(new LiveJob(5, "t1")), s.Decide(new JobId(5), "t2"));
+
+        var retired = new JobRetired(5, "failed", "boom", 3, "t1", null, At);
+        s.Apply(retired);
+        Assert.Equal(new RequestDecision.ResendFinal(retired), s.Decide(new JobId(5), "t1"));
+        Assert.Equal(new RequestDecision.Admit(2, 3), s.Decide(new JobId(5), "t2")); // numbers go on after the last run's 3
+
+        s.Apply(new JobAdmitted(5, "t2", At, Run: 2, SeqBase: 3));
+        Assert.Equal(new LiveJob(5, "t2", 2), s.Live[new JobId(5)]);
+        Assert.IsType<RequestDecision.RefuseWhileLive>(s.Decide(new JobId(5), "t1")); // an old copy while run 2 runs
+        s.Apply(new JobRetired(5, "uploaded", "ok", 7, "t2", null, At, Run: 2));
+        Assert.Equal(new RequestDecision.Admit(3, 7), s.Decide(new JobId(5), "t3"));
+    }
+
+    [Fact]
+    public void A_new_run_whose_admission_is_lost_leaves_the_last_finished_run_in_place()
+    {
+        var s = new LedgerState();
+        s.Apply(new JobAdmitted(6, "t1", At));
+        s.Apply(new JobRetired(6, "uploaded", "ok", 4, "t1", null, At));
+        s.Apply(new JobAdmitted(6, "t2", At, Run: 2, SeqBase: 4));
+        s.Apply(new JobAbandoned(6, "t2", At));
+        Assert.Equal(new RequestDecision.Admit(2, 4), s.Decide(new JobId(6), "t2"));
+    }
+
+    [Fact]
     public void Admissions_lost_to_crashes_are_counted_per_request_until_it_retires()
     {
         var s = new LedgerState();

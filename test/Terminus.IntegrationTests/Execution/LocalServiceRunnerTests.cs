@@ -4,6 +4,7 @@ using Terminus.Actors.Execution;
 using Terminus.Actors.Steps;
 using Terminus.Core.Configuration;
 using Terminus.Core.Jobs;
+using Terminus.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Terminus.IntegrationTests.Execution;
@@ -178,10 +179,11 @@ public sealed class LocalServiceRunnerTests(ITestOutputHelper output) : IDisposa
         await running.Task.WaitAsync(TimeSpan.FromSeconds(30));
         stop.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
-        var pid = int.Parse(File.ReadAllText(pidFile));
+        // The runner says "started" once the service's process exists; the pid file comes when run() gets to it.
+        var pid = await Eventually.ValueAsync(() => File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile), out var p) ? p : (int?)null,
+            "the service writes its pid");
         try
         {
-            await Task.Delay(300);
             Assert.True(ProcessGroups.IsAlive(pid, null), "the service must outlive the daemon");
             var record = Terminus.Core.Execution.RunnerRecords.ParseRunner(File.ReadAllText(_site.Paths(spec).RunnerRecordFile))!;
             Assert.Equal(record.Pid, record.ProcessGroup); // its own process group, led by the runner

@@ -1,3 +1,5 @@
+using Terminus.Infrastructure.Processes;
+
 namespace Terminus.Actors.Execution.Slurm;
 
 /// <summary>SLURM's command-line tools (sbatch, squeue, sacct, scontrol, scancel); faked in simulations.</summary>

@@ -7,6 +7,7 @@ using Terminus.Core.Configuration;
 using Terminus.Core.Execution;
 using Terminus.Core.Jobs;
 using Terminus.Core.Slurm;
+using Terminus.Core.Text;
 
 namespace Terminus.Actors.Execution.Slurm;
 
@@ -88,7 +89,7 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
         if (id is null)
         {
             var error = (sbatch.StdErr + sbatch.StdOut).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? $"exit code {sbatch.ExitCode}";
-            return (null, new StepOutcome.Failed($"{StatusTexts.SubmissionError} ({PathRules.Printable(error, 300)})",
+            return (null, new StepOutcome.Failed($"{StatusTexts.SubmissionError} ({Printable.Line(error, 300)})",
                 $"sbatch exited with {sbatch.ExitCode}: {sbatch.StdErr.Trim()}"));
         }
         var record = new SlurmRecord(id, DateTime.UtcNow);

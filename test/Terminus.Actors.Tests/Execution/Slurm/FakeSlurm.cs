@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Terminus.Actors.Execution;
+using Terminus.Infrastructure.Processes;
 using Terminus.Actors.Execution.Slurm;
 
 namespace Terminus.Actors.Tests.Execution.Slurm;

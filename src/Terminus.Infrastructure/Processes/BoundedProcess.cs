@@ -1,10 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace Terminus.Actors.Execution;
-
-/// <summary>The output of one command; exit code 127 when it could not be started, 124 when it did not answer in time.</summary>
-public sealed record CommandResult(int ExitCode, string StdOut, string StdErr);
+namespace Terminus.Infrastructure.Processes;
 
 /// <summary>
 /// Runs a short command to its end, bounded in time (a hung controller or ssh must not hang its caller), with no

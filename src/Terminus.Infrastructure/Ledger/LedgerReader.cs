@@ -1,13 +1,9 @@
 using Microsoft.Data.Sqlite;
-using Terminus.Actors.Jobs;
 using Terminus.Core.Jobs;
 using Terminus.Core.Ledger;
+using Terminus.Core.Text;
 
-namespace Terminus.Actors.Ledger;
-
-/// <summary>One job as the ledger knows it, for the operator.</summary>
-public sealed record JobSummary(long JobId, string Service, string Phase, bool Live, DateTimeOffset? AcceptedAt, DateTimeOffset? LastChange,
-    string LastStatus, string LastMessage, int UndeliveredStatuses);
+namespace Terminus.Infrastructure.Ledger;
 
 /// <summary>
 /// Reads the job ledger without the daemon, read-only (SQLite in WAL mode: safe while the daemon writes), straight
@@ -15,41 +11,55 @@ public sealed record JobSummary(long JobId, string Service, string Phase, bool L
 /// </summary>
 public static class LedgerReader
 {
+    /// <exception cref="LedgerUnreadableException">The file is there but is no readable ledger.</exception>
     public static IReadOnlyList<JobSummary> Read(string path)
     {
         if (!File.Exists(path)) return [];
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString());
-        connection.Open();
-        if (!LedgerStore.TableExists(connection, "journal")) return [];
+        try
+        {
+            using var connection = new SqliteConnection(LedgerFile.ReadOnlyConnectionString(path));
+            connection.Open();
+            return Read(connection);
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new LedgerUnreadableException(path, e);
+        }
+    }
+
+    private static IReadOnlyList<JobSummary> Read(SqliteConnection connection)
+    {
+        if (!LedgerFile.TableExists(connection, "journal")) return [];
 
         var ledger = new LedgerState();
         var snapshotSeq = 0L;
-        if (LedgerStore.TableExists(connection, "snapshot"))
+        if (LedgerFile.TableExists(connection, "snapshot"))
         {
             using var snap = connection.CreateCommand();
             snap.CommandText = "SELECT sequence_number, manifest, snapshot FROM snapshot WHERE persistence_id = $id ORDER BY sequence_number DESC LIMIT 1";
-            snap.Parameters.AddWithValue("$id", JobSupervisorActor.LedgerId);
+            snap.Parameters.AddWithValue("$id", PersistenceIds.Supervisor);
             using var r = snap.ExecuteReader();
             if (r.Read() && Record(r.GetString(1), (byte[])r[2]) is LedgerSnapshot s) { ledger.Apply(s); snapshotSeq = r.GetInt64(0); }
         }
-        foreach (var (seq, record) in Events(connection, JobSupervisorActor.LedgerId)) if (seq > snapshotSeq) ledger.Apply(record);
+        foreach (var (seq, record) in Events(connection, PersistenceIds.Supervisor)) if (seq > snapshotSeq) ledger.Apply(record);
 
         var jobs = new List<JobSummary>();
-        foreach (var (id, _) in ledger.Live)
+        foreach (var (id, live) in ledger.Live)
         {
             var state = new JobState();
             DateTimeOffset? last = null;
-            foreach (var (_, record) in Events(connection, JobActor.PersistenceIdOf(id)))
+            foreach (var (_, record) in Events(connection, PersistenceIds.Job(id, live.Run)))
             {
                 state.Apply(record);
                 last = record switch { JobMoved m => m.At, JobAccepted a => a.At, _ => last };
             }
             var service = state.Spec?.ServiceName ?? ServiceOf(state.Accepted) ?? "?";
             jobs.Add(new JobSummary(id.Value, service, state.Accepted is null ? "Admitted" : state.Phase.ToString(), true, state.Accepted?.At, last,
-                state.Latest?.Status ?? "", state.Latest?.Message ?? "", state.Undelivered.Count()));
+                state.Latest?.Status ?? "", state.Latest?.Message ?? "", state.Undelivered.Count(), live.Run));
         }
         foreach (var (id, retired) in ledger.Retired)
-            jobs.Add(new JobSummary(id.Value, "", "Retired", false, null, retired.At, retired.Status, retired.Message, 0));
+            if (!ledger.Live.ContainsKey(id)) // a job that runs again shows as live
+                jobs.Add(new JobSummary(id.Value, "", "Retired", false, null, retired.At, retired.Status, retired.Message, 0, retired.Run));
         return jobs.OrderBy(j => j.JobId).ToList();
     }
 
@@ -57,10 +67,10 @@ public static class LedgerReader
     {
         if (accepted is null) return null;
         return JobRequestBinder.Bind(LedgerJson.TaskFromJson(accepted.TaskJson)) is BoundJob { Request.ServiceName: { ValueKind: System.Text.Json.JsonValueKind.String } name }
-            ? PathRules.Printable(name.GetString()!, 60) : null;
+            ? Printable.Line(name.GetString()!, 60) : null;
     }
 
-    private static IEnumerable<(long Seq, ILedgerRecord Record)> Events(SqliteConnection connection, string persistenceId)
+    private static List<(long Seq, ILedgerRecord Record)> Events(SqliteConnection connection, string persistenceId)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT sequence_number, manifest, message FROM journal WHERE persistence_id = $id AND deleted = 0 ORDER BY sequence_number";

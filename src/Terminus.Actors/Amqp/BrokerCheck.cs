@@ -1,0 +1,44 @@
+using Terminus.Core;
+using Terminus.Core.Configuration;
+
+namespace Terminus.Actors.Amqp;
+
+/// <summary>
+/// The broker as the daemon will meet it: a login with the daemon's own connection settings (TLS included), then the
+/// portal's two queues, checked without declaring them. One line per item in <c>terminus check</c>'s form
+/// (<c>[ ok ]</c> or <c>[FAIL]</c>): <c>terminus-daemon --check-broker</c> prints them and <c>terminus check</c> shows
+/// them, so the operator's command needs no broker client of its own.
+/// </summary>
+public static class BrokerCheck
+{
+    public const string Flag = "--check-broker";
+
+    /// <returns>0 when every line is ok, else 1.</returns>
+    public static async Task<int> RunAsync(TerminusSettings s, TextWriter output)
+    {
+        var failures = 0;
+        void Line(bool ok, string what, string detail)
+        {
+            if (!ok) failures++;
+            output.WriteLine($"{(ok ? "[ ok ]" : "[FAIL]")} {what}: {detail}");
+        }
+        try
+        {
+            var factory = AmqpConnections.CreateFactory(s.Broker);
+            await using var connection = await factory.CreateConnectionAsync($"terminus-check@{s.HostName}").ConfigureAwait(false);
+            Line(true, "broker", $"logged in to {s.Broker.Describe()}");
+            foreach (var queue in new[] { s.JobQueue, s.MonitorQueue })
+            {
+                try
+                {
+                    await using var channel = await connection.CreateChannelAsync().ConfigureAwait(false);
+                    var q = await channel.QueueDeclarePassiveAsync(queue).ConfigureAwait(false);
+                    Line(true, $"queue {queue}", $"exists ({q.MessageCount} message(s) waiting, {q.ConsumerCount} consumer(s))");
+                }
+                catch (Exception e) { Line(false, $"queue {queue}", AmqpConnections.Explain(e, queue)); }
+            }
+        }
+        catch (Exception e) { Line(false, "broker", $"{s.Broker.Describe()}: {AmqpConnections.Explain(e, s.JobQueue)}"); }
+        return failures == 0 ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+}

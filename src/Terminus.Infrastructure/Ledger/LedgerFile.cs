@@ -1,0 +1,47 @@
+using Microsoft.Data.Sqlite;
+
+namespace Terminus.Infrastructure.Ledger;
+
+/// <summary>
+/// The job ledger's SQLite file, below the daemon's persistence plugin: in WAL mode, which roughly halves the cost of
+/// each write and lets <c>terminus status</c> read while the daemon writes. Every connection sets SQLite's busy
+/// timeout: when two writers meet (a journal trim and an insert), SQLite then retries within milliseconds, where
+/// Microsoft.Data.Sqlite alone would sleep 150 ms.
+/// </summary>
+public static class LedgerFile
+{
+    public const int BusyTimeoutMs = 10_000;
+
+    public static readonly string BusyTimeoutPragma = $"PRAGMA busy_timeout={BusyTimeoutMs};";
+
+    public static string ConnectionString(string path) => new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
+
+    public static string ReadOnlyConnectionString(string path) =>
+        new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString();
+
+    /// <summary>
+    /// Creates the file if needed and switches it to WAL (a property of the file: it sticks). Once the journal table
+    /// exists (from the second start on), an index on (persistence_id, sequence_number) keeps each job's recovery a
+    /// lookup rather than a scan of every job the ledger ever held.
+    /// </summary>
+    public static void Prepare(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using var connection = new SqliteConnection(ConnectionString(path));
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+        if (!TableExists(connection, "journal")) return;
+        command.CommandText = "CREATE INDEX IF NOT EXISTS ix_journal_persistence_id_sequence ON journal (persistence_id, sequence_number);";
+        command.ExecuteNonQuery();
+    }
+
+    public static bool TableExists(SqliteConnection connection, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $name";
+        command.Parameters.AddWithValue("$name", table);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+}
