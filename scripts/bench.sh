@@ -10,6 +10,10 @@
 # Stops what it started.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/scripts/lib/usage.sh"
+answer_help "scripts/bench.sh [jobs=20] [service_seconds=0.2] | scripts/bench.sh ledger [writes=2000]   (BASELINE=<git rev> for a side-by-side run)" "$@"
+SCRIPT_NAME=bench
+. "$ROOT/scripts/lib/proc.sh"
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export RMQ_DIR=${RMQ_DIR:-/tmp/ci-rabbitmq} RMQ_PLUGINS=${RMQ_PLUGINS:-[].} SSH_DIR=${SSH_DIR:-/tmp/ci-sshd}
 export MSBUILDDISABLENODEREUSE=1 UseSharedCompilation=false DOTNET_CLI_USE_MSBUILD_SERVER=0 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -22,10 +26,10 @@ cleanup() {
 trap cleanup EXIT
 . "$ROOT/scripts/lib/packages.sh"
 ensure_packages bench rabbitmq-server openssh-server openssh-client rsync || exit 1
-if ! ss -ltnH 'sport = :5672' | grep -q .; then
+if ! listening 5672; then
   STARTED_RMQ=1; "$ROOT/scripts/ci/rmq-up.sh" >/dev/null || { echo "RabbitMQ did not start" >&2; exit 1; }
 fi
-if ! ss -ltnH 'sport = :2222' | grep -q .; then
+if ! listening 2222; then
   STARTED_SSH=1; "$ROOT/scripts/ci/ssh-up.sh" >/dev/null || { echo "sshd did not start" >&2; exit 1; }
 fi
 export STORAGE_DIR=$(cat "$SSH_DIR/storage_home" 2>/dev/null || echo /home/storage)

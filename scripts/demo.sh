@@ -19,6 +19,10 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/scripts/lib/usage.sh"
+answer_help "scripts/demo.sh   (environment: DEMO_DIR, DEMO_HOST, DEMO_KEEP=1)" "$@"
+SCRIPT_NAME=demo
+. "$ROOT/scripts/lib/proc.sh"
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 DEMO_DIR=${DEMO_DIR:-/tmp/terminus-demo}
 HOST=${DEMO_HOST:-demo}
@@ -30,14 +34,6 @@ export SSH_DIR=$DEMO_DIR/sshd
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 MSBUILDDISABLENODEREUSE=1 UseSharedCompilation=false DOTNET_CLI_USE_MSBUILD_SERVER=0
 
 say() { printf '\033[1mdemo:\033[0m %s\n' "$*"; }
-die() { echo "demo: ERROR: $*" >&2; exit 1; }
-running() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${s:0:1}" != Z ]; }
-stop_pid() {   # pid, seconds: SIGTERM, then SIGKILL after the grace period
-  running "$1" || return 0
-  kill -TERM "$1" 2>/dev/null
-  for _ in $(seq 1 $(($2 * 10))); do running "$1" || return 0; sleep 0.1; done
-  kill -KILL "$1" 2>/dev/null
-}
 
 STARTED_RMQ=0 STARTED_SSH=0 DAEMON_PID= WORKER_PID= STORAGE=
 cleanup() {
@@ -62,7 +58,7 @@ ensure_packages demo rabbitmq-server python3-celery openssh-server openssh-clien
 
 # ---- 2. broker --------------------------------------------------------------------------------------------
 rm -rf "$DEMO_DIR"; mkdir -p "$DEMO_DIR"
-if ss -ltnH 'sport = :5672' | grep -q .; then
+if listening 5672; then
   say "reusing the RabbitMQ already listening on 127.0.0.1:5672"
 else
   say "starting a loopback RabbitMQ"
@@ -79,7 +75,7 @@ HOME_DIR=$DEMO_DIR/home; DOT=$HOME_DIR/.terminus
 mkdir -p "$DOT/_secret" "$HOME_DIR/data" "$HOME_DIR/jobs" "$HOME_DIR/services"
 chmod 700 "$DOT" "$DOT/_secret"
 printf 'terminus-pass\n' >"$DOT/_secret/rabbitmq_server_pwd"; chmod 600 "$DOT/_secret/rabbitmq_server_pwd"
-# Written as terminus_config 0.7 writes it (spec §3.4): the daemon reads a 0.7 file unchanged.
+# Written as terminus_config 0.7 writes it (KEY="value" lines, its Celery lines, __empty__ for unset): the daemon reads a 0.7 file unchanged.
 cat >"$DOT/terminus.env" <<ENV
 # Terminus environment variable
 TERMINUS_HOSTNAME="$HOST"

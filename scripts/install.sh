@@ -10,6 +10,8 @@
 # Then, as the lab user: terminus config; terminus check; and start the daemon (systemd, or terminus-daemon in screen).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/scripts/lib/usage.sh"
+answer_help "scripts/install.sh [PREFIX=/opt/terminus]   (environment: BINDIR, SYSTEMD_DIR)" "$@"
 PREFIX=${1:-${PREFIX:-/opt/terminus}}
 BINDIR=${BINDIR:-/usr/local/bin}
 SYSTEMD_DIR=${SYSTEMD_DIR:-/etc/systemd/system}   # "none" to skip the unit

@@ -28,6 +28,10 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/scripts/lib/usage.sh"
+answer_help "scripts/test.sh [dotnet test arguments, e.g. --filter FullyQualifiedName~JobActor]" "$@"
+SCRIPT_NAME=test.sh
+. "$ROOT/scripts/lib/proc.sh"
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export HOME=${HOME:-/root}
 
@@ -90,7 +94,7 @@ command -v dotnet >/dev/null || setup_failed "dotnet (.NET SDK 10) is not on PAT
 say "packages ok ($((SECONDS - t_start)) s)"
 
 # ---- 2. RabbitMQ ----------------------------------------------------------------------------------------
-if [ -n "$(ss -ltnH 'sport = :5672' 2>/dev/null)" ]; then
+if listening 5672; then
   say "a broker already listens on 127.0.0.1:5672: using it and leaving it running"
   export TERMINUS_IT_RMQ_OWNED=0
 else

@@ -17,7 +17,9 @@ export RABBITMQ_MNESIA_BASE=$RMQ_DIR/mnesia
 export RABBITMQ_LOG_BASE=$RMQ_DIR/log
 export RABBITMQ_PID_FILE=$RMQ_DIR/rabbit.pid
 export ERL_EPMD_ADDRESS=127.0.0.1
-if [ -z "$(ss -ltnH 'sport = :4369' 2>/dev/null)" ]; then
+SCRIPT_NAME=rmq-ctl
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/proc.sh"
+if ! listening 4369; then
   echo "rmq-ctl: no epmd on 127.0.0.1:4369 -> the broker is not running (start it with scripts/ci/rmq-up.sh)" >&2
   exit 69
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start a throw-away RabbitMQ on 127.0.0.1 (no systemd). Idempotent. Run as root.
-# Recipe: /work/shared/guides/env-recipes.md §2.1 (loopback only, own epmd, PIDs recorded).
+# Loopback only, its own epmd, PIDs recorded.
 #
 # Environment:
 #   RMQ_DIR         state dir (default /tmp/ci-rabbitmq): mnesia, logs, config, rabbit.pid, epmd.pid
@@ -30,11 +30,9 @@ RMQ_PLUGINS=${RMQ_PLUGINS:-[].}
 RMQ_KEEP_STATE=${RMQ_KEEP_STATE:-0}
 RMQ_WAIT=${RMQ_WAIT:-90}
 
-running() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${s:0:1}" != Z ]; }   # zombie = gone
-is_proc() { running "$1" && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }       # pid, expected comm
-listening() { [ -n "$(ss -ltnH "sport = :$1" 2>/dev/null)" ]; }
+SCRIPT_NAME=rmq-up
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/proc.sh"
 t0=$(date +%s.%N)
-elapsed() { awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
 
 if ! command -v rabbitmq-server >/dev/null; then
   echo "rmq-up: rabbitmq-server is not installed (apt-get install -y rabbitmq-server)" >&2; exit 1
@@ -104,4 +102,4 @@ if ! timeout $((RMQ_WAIT + 30)) rabbitmqctl wait --timeout "$RMQ_WAIT" "$RABBITM
   rm -f "$RMQ_DIR/epmd.pid"
   exit 1
 fi
-echo "rmq-up: rabbitmq ready in $(elapsed) s: amqp://$RMQ_USER:***@127.0.0.1:5672/$RMQ_VHOST (pid $(cat "$RABBITMQ_PID_FILE"), RMQ_DIR=$RMQ_DIR)"
+echo "rmq-up: rabbitmq ready in $(since "$t0") s: amqp://$RMQ_USER:***@127.0.0.1:5672/$RMQ_VHOST (pid $(cat "$RABBITMQ_PID_FILE"), RMQ_DIR=$RMQ_DIR)"

@@ -1,5 +1,5 @@
-#!/bin/bash
-# Stop everything slurm-up.sh started, by recorded PID only (recipe: env-recipes.md §5.2).
+#!/usr/bin/env bash
+# Stop everything slurm-up.sh started, by recorded PID only.
 #   1. if our slurmctld runs: scancel every job and wait (<= 15 s) until squeue is empty -- otherwise slurmstepd and
 #      the job scripts outlive slurmd, re-parented to PID 1;
 #   2. SIGTERM all recorded daemons at once (slurmd slurmctld slurmdbd mariadb munged; each only if it still is that
@@ -12,8 +12,8 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 unset SLURM_CONF
 SLURM_DIR=${SLURM_DIR:-/tmp/ci-slurm}
-running() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${s:0:1}" != Z ]; }   # zombie = gone
-is_proc() { running "$1" && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }       # pid, expected comm
+SCRIPT_NAME=slurm-down
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/proc.sh"
 pidof_rec() { local p; p=$(cat "$SLURM_DIR/$1.pid" 2>/dev/null); [[ $p =~ ^[0-9]+$ ]] && echo "$p"; }
 wait_gone() {  # seconds pid... -> prints the pids still alive afterwards
   local n=$(( $1 * 10 )) p still; shift
@@ -25,7 +25,6 @@ wait_gone() {  # seconds pid... -> prints the pids still alive afterwards
   echo "${still[@]}"
 }
 t0=$(date +%s.%N)
-since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
 did=()
 
 # ---- 1. jobs ---------------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Start a throw-away single-node SLURM on loopback (no systemd, no cgroups). Idempotent. Run as root.
-# Recipe: /work/shared/guides/env-recipes.md §5.1 (munged + slurmctld + slurmd [+ MariaDB + slurmdbd], PIDs recorded).
+# munged + slurmctld + slurmd [+ MariaDB + slurmdbd], PIDs recorded.
 #
 # What runs (all started with setsid in the foreground, PID recorded in $SLURM_DIR/<name>.pid, stdio detached):
 #   munged     as user munge, default socket /run/munge/munge.socket.2 (an already answering munged is reused)
@@ -28,6 +28,8 @@
 # Stop with scripts/ci/slurm-down.sh (same SLURM_DIR).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/usage.sh"
+answer_help "scripts/ci/slurm-up.sh   (as root; environment: SLURM_DIR, SLURM_ACCOUNTING, SLURM_ENFORCE_PART_LIMITS, SLURM_WAIT, SLURM_VERIFY)" "$@"
 unset SLURM_CONF   # everything (daemons and clients) uses /etc/slurm/slurm.conf
 SLURM_DIR=${SLURM_DIR:-/tmp/ci-slurm}
 SLURM_ACCOUNTING=${SLURM_ACCOUNTING:-1}
@@ -37,14 +39,11 @@ SLURM_VERIFY=${SLURM_VERIFY:-1}
 NODE=$(hostname -s)
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-running() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${s:0:1}" != Z ]; }   # zombie = gone (PID 1 reaps late)
-is_proc() { running "$1" && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }       # pid, expected comm
+SCRIPT_NAME=slurm-up
+. "$HERE/../lib/proc.sh"
 pidof_rec() { cat "$SLURM_DIR/$1.pid" 2>/dev/null || true; }
 alive() { local p; p=$(pidof_rec "$1"); [[ $p =~ ^[0-9]+$ ]] && is_proc "$p" "$2"; }    # name, comm
-listening() { [ -n "$(ss -ltnH "sport = :$1" 2>/dev/null)" ]; }
 t0=$(date +%s.%N)
-since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
-die() { echo "slurm-up: $*" >&2; exit 1; }
 tails() { for f in "$@"; do [ -s "$f" ] && { echo "--- $f (tail):"; tail -15 "$f"; } >&2; done; return 0; }
 
 [ "$(id -u)" = 0 ] || die "must run as root"

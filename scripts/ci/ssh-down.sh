@@ -1,5 +1,5 @@
-#!/bin/bash
-# Stop what ssh-up.sh started, by recorded PID only (recipe: env-recipes.md §4.2), and remove its ~/.ssh/config block.
+#!/usr/bin/env bash
+# Stop what ssh-up.sh started, by recorded PID only, and remove its ~/.ssh/config block.
 # The sshd in $SSH_DIR/sshd.pid (only if it still is an sshd) and its per-connection children (its direct children,
 # e.g. an upload still in flight) get SIGTERM; after 10 s, SIGKILL. "Alive" ignores zombies (PID 1 reaps late).
 # Then the "# >>> terminus-ci $SSH_ALIAS >>>" block (and a guide-style "# >>> ci $SSH_ALIAS >>>" block) is removed
@@ -9,8 +9,8 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 SSH_DIR=${SSH_DIR:-/tmp/ci-sshd}
 SSH_ALIAS=${SSH_ALIAS:-Galactica_storage}
-running() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${s:0:1}" != Z ]; }   # zombie = gone
-is_proc() { running "$1" && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }       # pid, expected comm
+SCRIPT_NAME=ssh-down
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/proc.sh"
 t0=$(date +%s.%N)
 did=()
 
@@ -42,7 +42,7 @@ if [ -f "$SSH_DIR/sshd.pid" ]; then
 fi
 # leftover listener on the configured port that is not ours: report, never touch
 port=$(awk '$1 == "Port" {print $2; exit}' "$SSH_DIR/sshd_config" 2>/dev/null)
-if [ -n "$port" ] && [ -n "$(ss -ltnH "sport = :$port" 2>/dev/null)" ]; then
+if [ -n "$port" ] && listening "$port"; then
   echo "ssh-down: note: something (not recorded in $SSH_DIR) still listens on port $port:" >&2
   ss -ltnpH "sport = :$port" >&2
 fi

@@ -1,6 +1,6 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Start a throw-away sshd on 127.0.0.1 (no systemd) + an ~/.ssh/config alias for the portal's storage. Idempotent.
-# Run as root. Recipe: /work/shared/guides/env-recipes.md §4 (own host key, key-only target account, PID recorded).
+# Run as root. Its own host key, a key-only target account, the PID recorded.
 #
 # What it sets up:
 #   - sshd -D on 127.0.0.1:$SSH_PORT, all state in $SSH_DIR (config, host key, client key, known_hosts, log, pid);
@@ -25,6 +25,8 @@
 # Stop with scripts/ci/ssh-down.sh (same SSH_DIR / SSH_ALIAS).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/usage.sh"
+answer_help "scripts/ci/ssh-up.sh   (as root; environment: SSH_DIR, SSH_PORT, SSH_USER, SSH_ALIAS, SSH_REFUSED_PORT, SSH_WAIT)" "$@"
 SSH_DIR=${SSH_DIR:-/tmp/ci-sshd}
 SSH_PORT=${SSH_PORT:-2222}
 SSH_USER=${SSH_USER:-storage}
@@ -32,12 +34,9 @@ SSH_ALIAS=${SSH_ALIAS:-Galactica_storage}
 SSH_REFUSED_PORT=${SSH_REFUSED_PORT:-}
 SSH_WAIT=${SSH_WAIT:-10}
 
-running() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${s:0:1}" != Z ]; }   # zombie = gone
-is_proc() { running "$1" && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }       # pid, expected comm
-listening() { [ -n "$(ss -ltnH "sport = :$1" 2>/dev/null)" ]; }
+SCRIPT_NAME=ssh-up
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/proc.sh"
 t0=$(date +%s.%N)
-elapsed() { awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
-die() { echo "ssh-up: $*" >&2; exit 1; }
 log_tail() { [ -f "$SSH_DIR/sshd.log" ] && { echo "--- $SSH_DIR/sshd.log (tail):"; tail -15 "$SSH_DIR/sshd.log"; } >&2 || true; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (creates the $SSH_USER account and /run/sshd)"
@@ -227,4 +226,4 @@ fi
 if out=$(timeout 10 ssh "${SSH_ALIAS}_refused" true 2>&1) || [[ $out != *"Connection refused"* ]]; then
   echo "ssh-up: warning: ${SSH_ALIAS}_refused did not give 'Connection refused': ${out:-<connected>}" >&2
 fi
-echo "ssh-up: sshd ready on 127.0.0.1:$SSH_PORT, alias $SSH_ALIAS -> $SSH_USER@127.0.0.1 (home $H) in $(elapsed) s (pid $pid, SSH_DIR=$SSH_DIR)"
+echo "ssh-up: sshd ready on 127.0.0.1:$SSH_PORT, alias $SSH_ALIAS -> $SSH_USER@127.0.0.1 (home $H) in $(since "$t0") s (pid $pid, SSH_DIR=$SSH_DIR)"

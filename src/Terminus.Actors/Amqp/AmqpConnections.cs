@@ -8,7 +8,7 @@ public static class AmqpConnections
 {
     /// <summary>
     /// Client-side recovery is off: each stream owns its reconnects (a restart means a new connection, channel
-    /// and consumer), which rules out ghost consumers and acks silently dropped after recovery (akka-style.md §2.9).
+    /// and consumer), which rules out ghost consumers and acks silently dropped after recovery (docs/architecture.md, "Decisions").
     /// </summary>
     public static ConnectionFactory CreateFactory(BrokerSettings broker)
     {

@@ -6,23 +6,6 @@ using RabbitMQ.Client.Events;
 
 namespace Terminus.Actors.Amqp;
 
-/// <param name="IdleRequeue">How long a delivery may wait for downstream demand before the consumer pauses and hands
-/// the waiting deliveries back to the queue (so none sits unacknowledged long enough to meet the broker's
-/// <c>consumer_timeout</c>); consuming resumes at the next demand.</param>
-public sealed record AmqpSourceSettings(
-    ConnectionFactory Factory,
-    string Queue,
-    ushort Prefetch,
-    string ClientName,
-    DrainSignal Drain,
-    ILoggingAdapter Log)
-{
-    public TimeSpan IdleRequeue { get; init; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Called each time the consumer is registered on the broker (readiness).</summary>
-    public Action? OnConsuming { get; init; }
-}
-
 /// <summary>
 /// A committable source over one RabbitMQ.Client 7 connection, channel and consumer, manual ack only.
 /// Prefetch is the backpressure: the broker never has more than <c>Prefetch</c> unsettled deliveries out, so the
@@ -219,7 +202,7 @@ public sealed class AmqpConsumerSource(AmqpSourceSettings settings) : GraphStage
         {
             _settings.Drain.Detach(_onStop);
             _lifetime.Cancel();
-            // Always dispose, whatever IsOpen says: a half-open connection must not linger (akka-style.md §2.6(2)).
+            // Always dispose, whatever IsOpen says: a half-open connection must not linger.
             _ = CloseQuietlyAsync(_connection, _channel);
         }
 

@@ -6,7 +6,7 @@ namespace Terminus.Actors.Amqp;
 
 /// <summary>
 /// A delivery that acks straight on its channel (never through a stream stage, whose callbacks are dropped
-/// once the stage stops: akka-style.md §2.6(1)). A stale ack after a reconnect fails fast instead of hanging.
+/// once the stage stops). A stale ack after a reconnect fails fast instead of hanging.
 /// </summary>
 internal sealed class AmqpDelivery : IDelivery
 {

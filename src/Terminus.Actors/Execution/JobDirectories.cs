@@ -3,9 +3,6 @@ using Terminus.Core.Jobs;
 
 namespace Terminus.Actors.Execution;
 
-/// <summary>What becomes of a job's directory when the job ends (0.7: deleted after an upload or a test run, else moved to <c>__failed/</c>).</summary>
-public enum JobDirFate { Keep, Delete, MoveToFailed }
-
 /// <summary>Creating, setting aside and retiring job directories. Nothing here deletes what a failed job left: it is moved.</summary>
 public static class JobDirectories
 {

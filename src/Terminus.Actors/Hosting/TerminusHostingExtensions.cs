@@ -16,9 +16,6 @@ using Terminus.Core.Services;
 
 namespace Terminus.Actors.Hosting;
 
-/// <summary>The daemon's long-lived actors.</summary>
-public sealed record TerminusActors(IActorRef Reporter, IActorRef Supervisor);
-
 public static class TerminusHostingExtensions
 {
     public static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(10);

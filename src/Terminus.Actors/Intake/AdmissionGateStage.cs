@@ -4,9 +4,6 @@ using Terminus.Actors.Amqp;
 
 namespace Terminus.Actors.Intake;
 
-/// <summary>A delivery taken with a job slot; the slot goes with the job, or is released if there is no new job.</summary>
-public sealed record AdmittedDelivery(IDelivery Delivery, JobSlot Slot);
-
 /// <summary>
 /// Pulls a delivery from the broker only while the <see cref="AdmissionGate"/> grants a slot, so the consumer has
 /// no demand (and stops consuming) while every slot is busy or the host is unhealthy.

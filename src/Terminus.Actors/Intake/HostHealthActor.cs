@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using Terminus.Infrastructure.FileSystems;
+using Terminus.Infrastructure.Storage;
 using Terminus.Core.Execution;
 
 namespace Terminus.Actors.Intake;

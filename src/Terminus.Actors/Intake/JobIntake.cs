@@ -51,7 +51,7 @@ public sealed class JobIntake(IActorRef supervisor, AdmissionGate gate, ILogging
             {
                 case MalformedMessage m:
                     log.Warning("Rejected a malformed message from {0} (task {1}, id {2}): {3}",
-                        delivery.Queue, m.TaskName ?? "?", m.TaskId ?? "?", m.Reason);
+                        delivery.Queue, Printable.Line(m.TaskName ?? "?", 80), Printable.Line(m.TaskId ?? "?", 80), Printable.Line(m.Reason, 300));
                     await delivery.RejectAsync(requeue: false).ConfigureAwait(false);
                     break;
                 case DecodedTask { Task.Name: JobRequestBinder.TaskName } decoded:
@@ -59,7 +59,7 @@ public sealed class JobIntake(IActorRef supervisor, AdmissionGate gate, ILogging
                     break;
                 case DecodedTask other:
                     log.Warning("Rejected task '{0}' (id {1}) from {2}: this queue only takes {3}",
-                        Printable.Line(other.Task.Name, 80), other.Task.Id, delivery.Queue, JobRequestBinder.TaskName);
+                        Printable.Line(other.Task.Name, 80), Printable.Line(other.Task.Id, 80), delivery.Queue, JobRequestBinder.TaskName);
                     await delivery.RejectAsync(requeue: false).ConfigureAwait(false);
                     break;
             }
@@ -82,7 +82,8 @@ public sealed class JobIntake(IActorRef supervisor, AdmissionGate gate, ILogging
         switch (JobRequestBinder.Bind(task))
         {
             case UnusableJob unusable:
-                log.Warning("Rejected {0} task {1}: {2}; no status can be sent without a job id", task.Name, task.Id, unusable.Reason);
+                log.Warning("Rejected {0} task {1}: {2}; no status can be sent without a job id", task.Name, Printable.Line(task.Id, 80),
+                    Printable.Line(unusable.Reason, 300));
                 await delivery.RejectAsync(requeue: false).ConfigureAwait(false);
                 return false;
             case BoundJob bound:

@@ -243,13 +243,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    /// <summary>The job's end in the log: a failure as a warning, with its detail for the operator.</summary>
+    /// <summary>The job's end in the log, on one line (texts may quote a service's output): a failure as a warning, with its detail.</summary>
     private void LogEnd(Transition end)
     {
         var last = _state.Latest!;
-        var detail = end.Detail.Length > 0 ? $" ({end.Detail})" : "";
-        if (end.To is JobPhase.Failed or JobPhase.TimedOut) _log.Warning("Job #{0}: {1}: {2}{3}", _id, last.Status, last.Message, detail);
-        else _log.Info("Job #{0}: {1}: {2}{3}", _id, last.Status, last.Message, detail);
+        var detail = end.Detail.Length > 0 ? $" ({Printable.Line(end.Detail, 1000)})" : "";
+        if (end.To is JobPhase.Failed or JobPhase.TimedOut) _log.Warning("Job #{0}: {1}: {2}{3}", _id, last.Status, Printable.Line(last.Message, 1000), detail);
+        else _log.Info("Job #{0}: {1}: {2}{3}", _id, last.Status, Printable.Line(last.Message, 1000), detail);
     }
 
     private void BecomeFinishing()

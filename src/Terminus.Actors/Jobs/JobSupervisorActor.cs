@@ -119,7 +119,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
                 break;
             case RequestDecision.RefuseWhileLive refused:
                 _log.Warning("Job #{0}: a new request (task {1}) came for the job while it runs (task {2}, run {3}); refused without a status",
-                    id, Printable.Line(taskId), refused.Live.TaskId, refused.Live.Run);
+                    id, Printable.Line(taskId, 80), Printable.Line(refused.Live.TaskId, 80), refused.Live.Run);
                 _ = submit.Delivery.RejectAsync(requeue: false);
                 submit.Slot.Release();
                 break;

@@ -39,19 +39,19 @@ public sealed class MonitorResponder(IMessagePublisher publisher, CeleryEncoder 
                     }
                     catch (Exception e)
                     {
-                        log.Warning("Could not answer probe {0}: {1}; it goes back to the queue", probe.Task.Id, e.GetBaseException().Message);
+                        log.Warning("Could not answer probe {0}: {1}; it goes back to the queue", Printable.Line(probe.Task.Id, 80), e.GetBaseException().Message);
                         await Task.Delay(RetryPause).ConfigureAwait(false);
                         await delivery.RejectAsync(requeue: true).ConfigureAwait(false);
                         return Done.Instance;
                     }
-                    log.Debug("Answered probe {0} for host {1}", probe.Task.Id, host);
+                    log.Debug("Answered probe {0} for host {1}", Printable.Line(probe.Task.Id, 80), Printable.Line(host, 80));
                     break;
                 case DecodedTask other:
                     log.Warning("Ignored task '{0}' (id {1}) on the monitor queue {2}: only {3} is expected",
-                        Printable.Line(other.Task.Name, 80), other.Task.Id, delivery.Queue, ProbeTask);
+                        Printable.Line(other.Task.Name, 80), Printable.Line(other.Task.Id, 80), delivery.Queue, ProbeTask);
                     break;
                 case MalformedMessage m:
-                    log.Warning("Ignored a malformed message on the monitor queue {0}: {1}", delivery.Queue, m.Reason);
+                    log.Warning("Ignored a malformed message on the monitor queue {0}: {1}", delivery.Queue, Printable.Line(m.Reason, 300));
                     break;
             }
             await delivery.AckAsync().ConfigureAwait(false);
@@ -69,7 +69,7 @@ public sealed class MonitorResponder(IMessagePublisher publisher, CeleryEncoder 
     {
         var value = task.Args.Count > 0 ? task.Args[0] : task.Kwargs.TryGetValue("host", out var h) ? h : (System.Text.Json.JsonElement?)null;
         if (value is { ValueKind: System.Text.Json.JsonValueKind.String } s && s.GetString() is { Length: > 0 and <= 255 } text) return text;
-        log.Warning("Probe {0} has no usable 'host' argument; answering with {1}", task.Id, hostName);
+        log.Warning("Probe {0} has no usable 'host' argument; answering with {1}", Printable.Line(task.Id, 80), hostName);
         return hostName;
     }
 }

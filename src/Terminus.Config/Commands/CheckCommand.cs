@@ -3,7 +3,7 @@ using Terminus.Config.Cli;
 using Terminus.Core.Configuration;
 using Terminus.Core.Execution;
 using Terminus.Core.Services;
-using Terminus.Infrastructure.FileSystems;
+using Terminus.Infrastructure.Storage;
 using Terminus.Infrastructure.Ledger;
 using Terminus.Infrastructure.Processes;
 using Terminus.Core;

@@ -7,7 +7,7 @@ using Terminus.Core;
 namespace Terminus.Config.Commands;
 
 /// <summary>
-/// <c>terminus config</c> (alias <c>terminus_config</c>): 0.7's questions, order and defaults (spec §3.3), reading
+/// <c>terminus config</c> (alias <c>terminus_config</c>): 0.7's questions, order and defaults (docs/operations.md, "Install"), reading
 /// every current value back from <c>terminus.env</c>; writes <c>terminus.env</c> (in place, a timestamped backup
 /// first) and <c>terminus.service</c> for this user, creates the dot dir (0700) and the password file (0600).
 /// Nothing is written before "Save configuration ? [Y/n]" is answered yes: an interrupt (Ctrl-C, Ctrl-D) or a

@@ -41,7 +41,8 @@ public sealed class StatusCommand(CommandIo io)
         {
             var age = (j.AcceptedAt ?? j.LastChange) is { } t ? Age(now - t) : "";
             var pending = j.UndeliveredStatuses > 0 ? $" ({j.UndeliveredStatuses} not yet confirmed by the broker)" : "";
-            io.Out.WriteLine($"{j.JobId,-12} {Cut(j.Service, 18),-18} {j.Phase,-10} {age,8}  {j.LastStatus}: {Cut(j.LastMessage, 90)}{pending}");
+            var run = j.Run > 1 ? $" (run {j.Run})" : "";
+            io.Out.WriteLine($"{j.JobId,-12} {Cut(j.Service, 18),-18} {j.Phase,-10} {age,8}  {j.LastStatus}: {Cut(j.LastMessage, 90)}{pending}{run}");
         }
         return 0;
     }

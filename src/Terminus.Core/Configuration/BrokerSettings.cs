@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Terminus.Core.Configuration;
 
 /// <summary>
-/// RabbitMQ connection settings. 0.7 pasted them raw into "amqp://user:pwd@host:port/vhost" (spec §2.1, §14.3),
+/// RabbitMQ connection settings. 0.7 pasted them raw into "amqp://user:pwd@host:port/vhost" (no URL encoding, no TLS),
 /// which broke on special characters; here every part is URL-encoded, and amqps:// is available.
 /// </summary>
 public sealed record BrokerSettings(string Host, int Port, string VirtualHost, string UserName, string Password, bool UseTls)

@@ -7,7 +7,7 @@ namespace Terminus.Core.Configuration;
 /// 0.7:     CELERYD_NODES=job_worker1@h.terminus … job_workerN@h.terminus monitor@h.terminus
 ///          CELERYD_OPTS="--concurrency=C -Q h.terminus_jobs -c:N+1 1 -Q:N+1 h.monitor"
 /// pre-0.6: CELERYD_NODES=N   and   CELERYD_OPTS="--concurrency=C -Q h.terminus_jobs"
-/// 0.7 itself never read these back (spec §13.14); we do, so an existing deployment keeps its N×C.
+/// 0.7 itself never read these back (its parser tested the wrong variable); we do, so an existing deployment keeps its N×C.
 /// </summary>
 public static class CeleryWorkerLayout
 {

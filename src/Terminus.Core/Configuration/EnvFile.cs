@@ -2,9 +2,6 @@ using System.Text.RegularExpressions;
 
 namespace Terminus.Core.Configuration;
 
-/// <summary>The result of parsing a terminus.env text: the values, and notes about lines that were skipped.</summary>
-public sealed record EnvFileContent(IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> Notes);
-
 /// <summary>
 /// Parser for terminus.env, the file that 0.7's terminus_config writes and systemd reads as an EnvironmentFile.
 /// Unlike 0.7 (substring key matching, <c>split("=")[1]</c>) it matches keys exactly and splits at the first '='.

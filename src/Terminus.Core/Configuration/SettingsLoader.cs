@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace Terminus.Core.Configuration;
 
 /// <summary>
-/// Loads <see cref="TerminusSettings"/> the way 0.7 did (spec §2.1): each key from the environment first,
+/// Loads <see cref="TerminusSettings"/> the way 0.7 did (docs/operations.md, "Configure"): each key from the environment first,
 /// then from &lt;dot dir&gt;/terminus.env; the broker password from &lt;dot dir&gt;/_secret/rabbitmq_server_pwd.
 /// Unlike 0.7 it reports every problem at once, one line each, instead of dying on the first KeyError.
 /// </summary>
@@ -16,7 +16,7 @@ public static partial class SettingsLoader
     /// <summary>Prefetch is a ushort and the portal's job queue holds 1024 messages: more slots make no sense.</summary>
     public const int MaxConcurrentJobsLimit = 1024;
     public const string DefaultStorageSshAlias = "Galactica_storage";
-    /// <summary>What terminus_config writes into a new password file (spec §3.3 step 14).</summary>
+    /// <summary>What terminus_config writes into a new password file.</summary>
     public const string PasswordPlaceholder = "__DUMMY_PASSWD__";
 
     public static string EnvFileFor(string dotDir) => Path.Combine(dotDir, "terminus.env");
@@ -105,7 +105,7 @@ public static partial class SettingsLoader
         string? value = keys.Require("TERMINUS_HOSTNAME");
         if (value is null)
             return null;
-        // 0.7 lower-cases it (spec §3.3); it becomes part of the queue names "<host>.terminus_jobs" and "<host>.monitor".
+        // 0.7 lower-cases it; it becomes part of the queue names "<host>.terminus_jobs" and "<host>.monitor".
         string host = value.Trim().ToLowerInvariant();
         if (HostNameRegex().IsMatch(host))
             return host;
@@ -219,7 +219,7 @@ public static partial class SettingsLoader
         string? host = keys.Require("RABBITMQ_HOST")?.Trim();
         if (host is not null)
         {
-            // A DNS name, an IPv4 or an IPv6 address (0.7 accepted IPv4 only, spec §13.16); "[::1]" is fine too.
+            // A DNS name, an IPv4 or an IPv6 address (0.7 accepted IPv4 only); "[::1]" is fine too.
             string bare = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
             if (Uri.CheckHostName(bare) is UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6)
                 host = bare;

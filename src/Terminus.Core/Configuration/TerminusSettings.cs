@@ -1,7 +1,7 @@
 namespace Terminus.Core.Configuration;
 
 /// <summary>
-/// The daemon's configuration, frozen at start like 0.7's TerminusCommons singleton (spec §2).
+/// The daemon's configuration, frozen at start like 0.7's TerminusCommons singleton (docs/operations.md, "Configure").
 /// Paths are absolute; the three data directories existed when it was loaded.
 /// </summary>
 public sealed record TerminusSettings(
@@ -16,7 +16,7 @@ public sealed record TerminusSettings(
     int ConcurrencyPerNode,
     BrokerSettings Broker)
 {
-    /// <summary>0.7 ran N prefork job nodes of C processes each: N×C jobs at most (spec §5.3).</summary>
+    /// <summary>0.7 ran N prefork job nodes of C processes each: N×C jobs at most.</summary>
     public int MaxConcurrentJobs => Nodes * ConcurrencyPerNode;
 
     /// <summary>The job queue the portal publishes to (declared by the portal, not by us).</summary>
@@ -44,13 +44,4 @@ public sealed record TerminusSettings(
     public string PasswordFile => SettingsLoader.PasswordFileFor(DotDir);
 
     public string EnvFilePath => SettingsLoader.EnvFileFor(DotDir);
-}
-
-/// <summary>
-/// The outcome of loading: the settings when valid, every error found (one line each, naming the key),
-/// and informative notes (where values came from, defaults used) for the host to log.
-/// </summary>
-public sealed record SettingsLoadResult(TerminusSettings? Settings, IReadOnlyList<string> Errors, IReadOnlyList<string> Notes)
-{
-    public bool IsValid => Settings is not null && Errors.Count == 0;
 }

@@ -1,8 +1,5 @@
 namespace Terminus.Core.Execution;
 
-/// <summary>Space left on a file system (from statvfs).</summary>
-public sealed record DiskSpace(long FreeBytes, long TotalBytes, long FreeInodes, long TotalInodes);
-
 /// <summary>
 /// Admission control: whether this host can take another job now. A job accepted on a full disk would fail later,
 /// after its request left the broker; refusing to take it leaves it in the queue until the host is healthy again.

@@ -2,7 +2,7 @@ namespace Terminus.Core.Execution;
 
 /// <summary>
 /// The environment a service runs in: a clean one, built from scratch rather than filtered, so nothing of the
-/// daemon's (broker settings, secrets, .NET variables) reaches it. 0.7 let jobs inherit everything (spec §14.4).
+/// daemon's (broker settings, secrets, .NET variables) reaches it. 0.7 let jobs inherit everything.
 /// </summary>
 public static class ServiceEnvironment
 {

@@ -1,7 +1,7 @@
 namespace Terminus.Core.Jobs;
 
 /// <summary>
-/// Where a job's files live (0.7 layout, spec §8): <c>&lt;JOB_DIR&gt;/&lt;jobid&gt;_&lt;svc&gt;/out/</c> holds what the user
+/// Where a job's files live (0.7's layout, docs/operations.md): <c>&lt;JOB_DIR&gt;/&lt;jobid&gt;_&lt;svc&gt;/out/</c> holds what the user
 /// receives; our bookkeeping files sit beside <c>out/</c>, never inside it, so they never reach the tarball.
 /// The runner's file names are fixed by <c>terminus_runner.py</c>.
 /// </summary>

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Terminus.Core.Jobs;
 
-/// <summary>What may come from a message and end up in a path (0.7 joined it unchecked: spec §14.2).</summary>
+/// <summary>What may come from a message and end up in a path (0.7 joined it unchecked, so "../" reached any directory).</summary>
 public static partial class PathRules
 {
     public const int MaxDataRefLength = 1024;

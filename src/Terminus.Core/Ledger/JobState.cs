@@ -2,9 +2,6 @@ using Terminus.Core.Jobs;
 
 namespace Terminus.Core.Ledger;
 
-/// <summary>A status the job queued for the portal; <paramref name="Seq"/> is 1, 2, 3… per job, across its runs.</summary>
-public sealed record OutboxEntry(long Seq, string Status, string Message);
-
 /// <summary>
 /// A job as its journal tells it: phase, validated spec, every status queued and how many the broker confirmed.
 /// Pure: the JobActor applies each record as it writes or replays it, and decides from here.

@@ -8,7 +8,7 @@ namespace Terminus.Core.Operator;
 public sealed record DatasourceSimulation(string Alias, IReadOnlyList<string> SnapshotPaths);
 
 /// <summary>
-/// The JSON file the portal sends the admin (0.7's <c>terminus_datasource_cfg</c> schema, spec §4):
+/// The JSON file the portal sends the admin (0.7's <c>terminus_datasource_cfg</c> schema):
 /// <c>{"category": "C", "project": {"alias": "P"}, "children": [{"alias": "S", "children": [{"directory_path": "/abs/snap"}]}]}</c>.
 /// </summary>
 public sealed record DatasourceDefinition(string Category, string Project, IReadOnlyList<DatasourceSimulation> Simulations)

@@ -2,9 +2,6 @@ using System.Text;
 
 namespace Terminus.Core.Operator;
 
-/// <summary>Where and as whom the daemon runs under systemd.</summary>
-public sealed record UnitOptions(string User, string Group, string DotDir, string JobDir, string ExecStart, string HostName);
-
 /// <summary>
 /// The systemd unit <c>terminus config</c> writes for this user (0.7 wrote <c>~/.terminus/terminus.service</c> too):
 /// Type=notify (ready once the broker is consumed and the ledger recovered), a watchdog the daemon pets only while

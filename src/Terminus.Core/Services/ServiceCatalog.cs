@@ -10,7 +10,7 @@ public sealed record ServiceUnusable(string StatusText, string Detail) : Service
 
 /// <summary>
 /// Looks services up on disk at each request, so services added while the daemon runs are seen at once.
-/// Applies 0.7's <c>service.json</c> rules (spec §9.2), and also accepts <c>"type": "bash"</c> and the
+/// Applies 0.7's <c>service.json</c> rules (docs/operations.md, "Services"), and also accepts <c>"type": "bash"</c> and the
 /// <c>timeout_mn</c>/<c>timeout_min</c> spellings; invalid JSON is reported instead of crashing.
 /// </summary>
 public sealed class ServiceCatalog(string serviceDir)

@@ -1,7 +1,5 @@
 namespace Terminus.Core.Services;
 
-public enum ServiceType { Python, Bash }
-
 /// <summary>
 /// A post-processing service: <c>&lt;SERVICE_DIR&gt;/&lt;name&gt;/&lt;name&gt;.py</c> (or <c>.sh</c>) plus its <c>service.json</c>.
 /// Node/core counts and the time limit feed SLURM and the local timeout.

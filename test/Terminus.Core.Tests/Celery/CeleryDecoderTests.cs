@@ -5,13 +5,13 @@ using Xunit;
 
 namespace Terminus.Core.Tests.Celery;
 
-/// <summary>Decoding the real captured messages of spec/wire-examples.txt, protocol v1, and everything malformed.</summary>
+/// <summary>Decoding messages captured from a real Celery 5 producer (docs/wire-contract.md), protocol v1, and everything malformed.</summary>
 public class CeleryDecoderTests
 {
     private const string Embed = "{\"callbacks\": null, \"errbacks\": null, \"chain\": null, \"chord\": null}";
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
-    /// <summary>Headers the way RabbitMQ.Client 7.2.2 hands them over (long strings as byte[]), per wire-examples A1/C.</summary>
+    /// <summary>Headers the way RabbitMQ.Client 7.2.2 hands them over (long strings as byte[]), as captured on the wire.</summary>
     private static Dictionary<string, object?> WireHeaders(string task, string id, string argsrepr, string kwargsrepr, string origin) => new()
     {
         ["lang"] = B("py"), ["task"] = B(task), ["id"] = B(id), ["shadow"] = null, ["eta"] = null, ["expires"] = null,

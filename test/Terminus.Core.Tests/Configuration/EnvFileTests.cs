@@ -23,7 +23,7 @@ public class EnvFileTests
     [Fact]
     public void Splits_at_the_first_equals_sign_only()
     {
-        // 0.7's split("=")[1] turned these into "--concurrency" and "a" (spec §13.17).
+        // 0.7's split("=")[1] turned these into "--concurrency" and "a".
         var values = EnvFile.Parse("CELERYD_OPTS=\"--concurrency=2 -Q h.terminus_jobs\"\nTOKEN=a=b==\n");
 
         Assert.Equal("--concurrency=2 -Q h.terminus_jobs", values["CELERYD_OPTS"]);

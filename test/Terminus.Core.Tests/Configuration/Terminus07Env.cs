@@ -1,6 +1,6 @@
 namespace Terminus.Core.Tests.Configuration;
 
-/// <summary>The 0.7 terminus.env template (spec §5.1, verbatim) and the file terminus_config makes of it (spec §3.4).</summary>
+/// <summary>The 0.7 terminus.env template (verbatim) and the file terminus_config makes of it.</summary>
 internal static class Terminus07Env
 {
     public const string Template = """
@@ -54,7 +54,7 @@ internal static class Terminus07Env
 
         """;
 
-    /// <summary>Rewrites the template line by line as 0.7's write_terminus_config() does (spec §3.4).</summary>
+    /// <summary>Rewrites the template line by line as 0.7's write_terminus_config() does: Celery lines rewritten, every other line holding a key becomes KEY="value".</summary>
     public static string Written(TerminusHome home, string host, int nodes, int concurrency, string useSlurm = "1")
     {
         var values = new Dictionary<string, string>

@@ -2,9 +2,6 @@ using Terminus.Core.Slurm;
 
 namespace Terminus.Actors.Execution.Slurm;
 
-/// <summary>The answer of one poll: a state per job id (absent = unknown to every command), and the commands it took.</summary>
-public sealed record SlurmPollResult(IReadOnlyDictionary<string, SlurmJobState> States, int Commands, string? Error);
-
 /// <summary>
 /// One poll for all of this daemon's jobs: a single <c>squeue</c> for every id (finished jobs included while the
 /// controller still holds them), then a single <c>sacct</c> for the ids it no longer lists, falling back to

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Terminus.Core.Execution;
 
-namespace Terminus.Infrastructure.FileSystems;
+namespace Terminus.Infrastructure.Storage;
 
 /// <summary>Free space and inodes of a file system, from <c>statvfs(3)</c> (64-bit Linux layout).</summary>
 public static class FileSystems

@@ -1,0 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
+using Terminus.Core;
+
+namespace Terminus.Config.Cli;
+
+/// <summary>The input ended (Ctrl-D) or was interrupted: nothing is written.</summary>
+public sealed class CancelledException : Exception
+{
+    public CancelledException() : base("cancelled") { }
+}

@@ -1,0 +1,17 @@
+using Terminus.Core.Jobs;
+
+namespace Terminus.Core.Execution;
+
+/// <summary>What the daemon knows about a service run once the runner has ended (or could not be found).</summary>
+/// <param name="Events">Everything the runner appended to its status file.</param>
+/// <param name="Exit">The runner's exit record, when it wrote one.</param>
+/// <param name="ProcessExitCode">The wait status seen by the daemon, when the runner was its child.</param>
+/// <param name="KilledAtTimeLimit">The daemon killed the run because it reached the service's time limit.</param>
+/// <param name="JobDirExists">False when the job directory was removed under the running job.</param>
+public sealed record RunObservation(
+    IReadOnlyList<RunnerEvent> Events,
+    ExitRecord? Exit,
+    int? ProcessExitCode,
+    bool KilledAtTimeLimit,
+    bool JobDirExists,
+    int TimeLimitMinutes);

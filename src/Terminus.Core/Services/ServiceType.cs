@@ -1,0 +1,3 @@
+namespace Terminus.Core.Services;
+
+public enum ServiceType { Python, Bash }
