@@ -1,8 +1,5 @@
 using Akka.Event;
-using Akka.Streams;
-using Akka.Streams.Stage;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Terminus.Actors.Amqp;
 

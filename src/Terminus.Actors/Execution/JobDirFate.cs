@@ -1,6 +1,3 @@
-using System.Globalization;
-using Terminus.Core.Jobs;
-
 namespace Terminus.Actors.Execution;
 
 /// <summary>What becomes of a job's directory when the job ends (0.7: deleted after an upload or a test run, else moved to <c>__failed/</c>).</summary>

@@ -1,5 +1,3 @@
-using Akka.Streams;
-using Akka.Streams.Stage;
 using Terminus.Actors.Amqp;
 
 namespace Terminus.Actors.Intake;

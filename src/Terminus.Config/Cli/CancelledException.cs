@@ -1,6 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using Terminus.Core;
-
 namespace Terminus.Config.Cli;
 
 /// <summary>The input ended (Ctrl-D) or was interrupted: nothing is written.</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using Terminus.Core;
-
 namespace Terminus.Config.Cli;
 
 /// <summary>What a command talks to: its input and output, the environment and the home directory (tests pass their own).</summary>

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Terminus.Core.Configuration;
 
 /// <summary>The result of parsing a terminus.env text: the values, and notes about lines that were skipped.</summary>

@@ -1,5 +1,3 @@
-using Terminus.Core.Jobs;
-
 namespace Terminus.Core.Execution;
 
 /// <summary>What the daemon knows about a service run once the runner has ended (or could not be found).</summary>

@@ -1,5 +1,3 @@
-using Terminus.Core.Jobs;
-
 namespace Terminus.Core.Ledger;
 
 /// <summary>A status the job queued for the portal; <paramref name="Seq"/> is 1, 2, 3… per job, across its runs.</summary>

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Terminus.Core.Operator;
 
 /// <summary>Where and as whom the daemon runs under systemd.</summary>

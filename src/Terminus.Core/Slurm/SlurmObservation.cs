@@ -1,5 +1,4 @@
 using Terminus.Core.Execution;
-using Terminus.Core.Jobs;
 
 namespace Terminus.Core.Slurm;
 
