@@ -90,7 +90,7 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
     {
         var outbox = _outboxes[p.JobId];
         var item = outbox.Items.Dequeue();
-        _log.Info("Job #{0}: status {1} delivered to the portal's broker (seq {2}, attempt {3})",
+        _log.Info("Job #{0}: status {1} delivered to the portal's broker (seq {2}, publish attempt {3})",
             p.JobId, item.Report.Status, item.Sequence, outbox.Attempt);
         outbox.InFlight = false;
         outbox.Attempt = 0;
@@ -109,7 +109,7 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
         outbox.InFlight = false;
         var delay = Backoff(outbox.Attempt);
         Timers.StartSingleTimer(("retry", f.JobId), new Retry(f.JobId), delay);
-        _log.Warning("Job #{0}: status {1} not confirmed by the broker (attempt {2}): {3}; retrying in {4:0.#} s",
+        _log.Warning("Job #{0}: status {1} not confirmed by the broker (publish attempt {2}): {3}; retrying in {4:0.#} s",
             f.JobId, outbox.Items.Peek().Report.Status, outbox.Attempt, f.Error.GetBaseException().Message, delay.TotalSeconds);
     }
 

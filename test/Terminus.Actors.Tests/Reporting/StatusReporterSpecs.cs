@@ -26,7 +26,7 @@ public sealed class StatusReporterSpecs : Akka.TestKit.Xunit2.TestKit
     /// after starting the timer, so the virtual clock can be moved without racing it.
     /// </summary>
     private Task RetryScheduledAfter(long jobId, int attempt, Action action) =>
-        EventFilter.Warning(contains: $"Job #{jobId}: status pending not confirmed by the broker (attempt {attempt})")
+        EventFilter.Warning(contains: $"Job #{jobId}: status pending not confirmed by the broker (publish attempt {attempt})")
             .ExpectOneAsync(() => { action(); return Task.CompletedTask; });
 
     private static string Body(Core.Celery.OutgoingCeleryMessage m) => Encoding.UTF8.GetString(m.Body);
