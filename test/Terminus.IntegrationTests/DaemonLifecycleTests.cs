@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Terminus.Core.Jobs;
 using Terminus.IntegrationTests.Infrastructure;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Terminus.IntegrationTests;

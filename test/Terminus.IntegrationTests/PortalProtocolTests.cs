@@ -1,6 +1,5 @@
 using Terminus.Core.Jobs;
 using Terminus.IntegrationTests.Infrastructure;
-using Xunit;
 using Xunit.Abstractions;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

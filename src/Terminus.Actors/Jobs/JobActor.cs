@@ -5,7 +5,6 @@ using Terminus.Actors.Amqp;
 using Terminus.Actors.Execution;
 using Terminus.Actors.Reporting;
 using Terminus.Actors.Steps;
-using Terminus.Core.Celery;
 using Terminus.Core.Jobs;
 using Terminus.Core.Ledger;
 using Terminus.Core.Text;

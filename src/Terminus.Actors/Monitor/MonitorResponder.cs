@@ -3,7 +3,6 @@ using Akka.Event;
 using Akka.Streams.Dsl;
 using Terminus.Actors.Amqp;
 using Terminus.Core.Celery;
-using Terminus.Core.Jobs;
 using Terminus.Core.Text;
 
 namespace Terminus.Actors.Monitor;

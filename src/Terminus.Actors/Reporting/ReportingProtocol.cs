@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Terminus.Core.Jobs;
 
 namespace Terminus.Actors.Reporting;

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Terminus.Core;
 
 namespace Terminus.Config.Cli;
 

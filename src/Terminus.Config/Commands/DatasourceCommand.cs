@@ -7,7 +7,7 @@ namespace Terminus.Config.Commands;
 
 /// <summary>
 /// <c>terminus datasource &lt;file.json&gt;</c> (alias <c>terminus_datasource_cfg</c>): the portal's datasource file
-/// (0.7's schema, see <see cref="Datasource"/>) becomes category/project/simulation directories under the data directory and one
+/// (0.7's schema, see <see cref="Terminus.Core.Operator.DatasourceDefinition"/>) becomes category/project/simulation directories under the data directory and one
 /// symlink per snapshot (named like the snapshot directory, which is the portal's <c>data_ref</c>). Aliases must be
 /// single safe directory names; a missing target or a real directory in a link's place is reported, never a crash;
 /// a link that changed is replaced after asking (default yes), or per <c>--yes</c>/<c>--no</c>. <c>--dry-run</c>

@@ -1,13 +1,5 @@
 namespace Terminus.Core.Execution;
 
-public enum OutputKind { Directory, File, Symlink }
-
-/// <summary>One entry of a job's tarball: where it is on disk and its name in the archive.</summary>
-public sealed record OutputEntry(OutputKind Kind, string FullPath, string ArchiveName, long Size, string? LinkTarget);
-
-/// <summary>What will go into the tarball, in archive order, and what was left out and why.</summary>
-public sealed record OutputPlan(IReadOnlyList<OutputEntry> Entries, long TotalBytes, IReadOnlyList<string> Skipped);
-
 /// <summary>
 /// Lists a job's <c>out/</c> for its tarball (archive root <c>&lt;svc&gt;/</c>, as 0.7's <c>tar.add(out, arcname=svc)</c>),
 /// in a deterministic order (ordinal by name, depth first). Symlinks are never followed: one that stays inside

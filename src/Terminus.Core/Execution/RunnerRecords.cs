@@ -3,26 +3,6 @@ using System.Text.Json;
 
 namespace Terminus.Core.Execution;
 
-/// <summary>The status values the runner writes (0.7's <c>job_status.json</c> values, "timed out" with a space).</summary>
-public static class RunnerStatus
-{
-    public const string Running = "running";
-    public const string Completed = "completed";
-    public const string Failed = "failed";
-    public const string TimedOut = "timed out";
-
-    public static bool IsFinal(string status) => status is Completed or Failed or TimedOut;
-}
-
-/// <summary>One line of <c>terminus_status.jsonl</c>.</summary>
-public sealed record RunnerEvent(string Status, string Message);
-
-/// <summary><c>terminus_exit.json</c>: the runner's last word, written atomically as it ends.</summary>
-public sealed record ExitRecord(string Status, string Message, int? ExitCode, int? Signal);
-
-/// <summary><c>terminus_runner.json</c>: who the runner is, so it can be recognised later (pid and start time).</summary>
-public sealed record RunnerRecord(int Pid, int ProcessGroup, long? StartTicks, string HostName, DateTime? StartedUtc = null);
-
 /// <summary>Parsers for the runner's files. Bad or partial content is skipped, never thrown.</summary>
 public static class RunnerRecords
 {

@@ -3,14 +3,6 @@ using Terminus.Core.Celery;
 
 namespace Terminus.Core.Jobs;
 
-public abstract record JobBinding;
-
-/// <summary>The request names a usable job id, so it will get exactly one terminal status.</summary>
-public sealed record BoundJob(JobRequest Request) : JobBinding;
-
-/// <summary>No usable job id: nobody can be told, so the message is logged and rejected.</summary>
-public sealed record UnusableJob(string Reason) : JobBinding;
-
 /// <summary>Binds Celery args/kwargs to the 0.7 task signature the way Python would, without ever throwing.</summary>
 public static class JobRequestBinder
 {

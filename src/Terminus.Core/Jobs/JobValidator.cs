@@ -4,11 +4,6 @@ using Terminus.Core.Text;
 
 namespace Terminus.Core.Jobs;
 
-public abstract record JobValidation;
-public sealed record ValidJob(JobSpec Spec) : JobValidation;
-/// <summary><paramref name="StatusText"/> goes to the portal; <paramref name="Detail"/> only to the operator's log.</summary>
-public sealed record InvalidJob(string StatusText, string Detail) : JobValidation;
-
 /// <summary>
 /// Checks a bound request in 0.7's order (test flag, service, data directory, service.json) plus the checks
 /// 0.7 lacked (argument types, aliases and data reference that cannot leave the data directory).

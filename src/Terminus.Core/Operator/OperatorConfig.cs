@@ -1,6 +1,5 @@
 using System.Globalization;
 using Terminus.Core.Configuration;
-using Terminus.Core.Jobs;
 
 namespace Terminus.Core.Operator;
 

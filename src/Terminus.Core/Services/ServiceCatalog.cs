@@ -3,11 +3,6 @@ using Terminus.Core.Jobs;
 
 namespace Terminus.Core.Services;
 
-public abstract record ServiceLookup;
-public sealed record ServiceFound(ServiceDefinition Service) : ServiceLookup;
-/// <summary>Failure with the exact 0.7 status text, and a detail for the operator's log.</summary>
-public sealed record ServiceUnusable(string StatusText, string Detail) : ServiceLookup;
-
 /// <summary>
 /// Looks services up on disk at each request, so services added while the daemon runs are seen at once.
 /// Applies 0.7's <c>service.json</c> rules (docs/operations.md, "Services"), and also accepts <c>"type": "bash"</c> and the

@@ -1,6 +1,5 @@
 using Terminus.Actors.Execution;
 using Terminus.Core.Jobs;
-using Xunit;
 
 namespace Terminus.Actors.Tests.Execution;
 

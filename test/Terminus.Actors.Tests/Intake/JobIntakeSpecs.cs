@@ -5,7 +5,6 @@ using Terminus.Actors.Amqp;
 using Terminus.Actors.Intake;
 using Terminus.Actors.Jobs;
 using Terminus.Actors.Tests.Fakes;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Terminus.Actors.Tests.Intake;

@@ -7,7 +7,6 @@ using Terminus.Actors.Tests.Fakes;
 using Terminus.Core.Celery;
 using Terminus.Core.Jobs;
 using Terminus.Core.Ledger;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Terminus.Actors.Tests.Jobs;

@@ -4,7 +4,6 @@ using Akka.Streams.Dsl;
 using Terminus.Actors.Amqp;
 using Terminus.Actors.Monitor;
 using Terminus.Actors.Tests.Fakes;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Terminus.Actors.Tests.Monitor;

@@ -4,7 +4,6 @@ using Akka.TestKit;
 using Terminus.Actors.Reporting;
 using Terminus.Actors.Tests.Fakes;
 using Terminus.Core.Jobs;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Terminus.Actors.Tests.Reporting;

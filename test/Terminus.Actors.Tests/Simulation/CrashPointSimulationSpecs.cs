@@ -8,8 +8,6 @@ using Terminus.Actors.Jobs;
 using Terminus.Actors.Tests.Fakes;
 using Terminus.Core.Celery;
 using Terminus.Core.Configuration;
-using Terminus.Core.Jobs;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Terminus.Actors.Tests.Simulation;

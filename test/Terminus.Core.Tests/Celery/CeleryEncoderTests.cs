@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Terminus.Core.Celery;
-using Xunit;
 
 namespace Terminus.Core.Tests.Celery;
 

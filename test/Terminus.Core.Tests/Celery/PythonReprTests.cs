@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Terminus.Core.Celery;
-using Xunit;
 
 namespace Terminus.Core.Tests.Celery;
 

@@ -1,5 +1,4 @@
 using Terminus.Core.Configuration;
-using Xunit;
 
 namespace Terminus.Core.Tests.Configuration;
 

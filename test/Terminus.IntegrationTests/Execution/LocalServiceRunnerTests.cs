@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Terminus.Actors.Execution;
-using Terminus.Actors.Steps;
 using Terminus.Core.Configuration;
 using Terminus.Core.Jobs;
 using Terminus.IntegrationTests.Infrastructure;

@@ -1,5 +1,4 @@
 using Terminus.Actors.Execution;
-using Terminus.Actors.Steps;
 using Terminus.Core.Jobs;
 using Terminus.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Hosting;
 using Microsoft.Extensions.Hosting;
-using Terminus.Actors.Amqp;
 using Terminus.Actors.Hosting;
 using Terminus.Actors.Steps;
 using Terminus.Core.Configuration;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Xunit;
 
 namespace Terminus.IntegrationTests.Infrastructure;
 

@@ -1,5 +1,3 @@
-using Xunit;
-
 namespace Terminus.IntegrationTests.Infrastructure;
 
 /// <summary>A site with the portal's topology declared and the daemon process running, shared by a test class.</summary>

@@ -2,7 +2,6 @@ using Akka.Actor;
 using Terminus.Actors.Execution.Slurm;
 using Terminus.Core.Configuration;
 using Terminus.Core.Slurm;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Terminus.Actors.Tests.Execution.Slurm;

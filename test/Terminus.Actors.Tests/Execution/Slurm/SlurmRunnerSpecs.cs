@@ -1,11 +1,9 @@
 using System.Text.Json;
-using Akka.Actor;
 using Terminus.Actors.Execution.Slurm;
 using Terminus.Actors.Steps;
 using Terminus.Actors.Tests.Fakes;
 using Terminus.Core.Configuration;
 using Terminus.Core.Jobs;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Terminus.Actors.Tests.Execution.Slurm;

@@ -4,9 +4,6 @@ using Terminus.Core.Text;
 
 namespace Terminus.Core.Operator;
 
-/// <summary>One simulation of a datasource file and the snapshot directories it links.</summary>
-public sealed record DatasourceSimulation(string Alias, IReadOnlyList<string> SnapshotPaths);
-
 /// <summary>
 /// The JSON file the portal sends the admin (0.7's <c>terminus_datasource_cfg</c> schema):
 /// <c>{"category": "C", "project": {"alias": "P"}, "children": [{"alias": "S", "children": [{"directory_path": "/abs/snap"}]}]}</c>.
@@ -70,42 +67,4 @@ public sealed record DatasourceDefinition(string Category, string Project, IRead
 
     private static string? Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-}
-
-public enum LinkState { Create, Unchanged, Changed, BlockedByRealEntry, TargetMissing }
-
-/// <summary>A snapshot link to make under <c>DATA_DIR/cat/proj/sim/</c>, and what is there now.</summary>
-public sealed record PlannedLink(string Simulation, string LinkPath, string Target, LinkState State, string? CurrentTarget);
-
-/// <summary>What applying a datasource file would do, from the file system as it is (no change made).</summary>
-public sealed record DatasourcePlan(IReadOnlyList<(string Path, bool Exists)> Directories, IReadOnlyList<PlannedLink> Links)
-{
-    public static DatasourcePlan For(string dataDir, DatasourceDefinition d)
-    {
-        var dirs = new List<(string, bool)>();
-        var categoryDir = Path.Combine(dataDir, d.Category);
-        var projectDir = Path.Combine(categoryDir, d.Project);
-        dirs.Add((categoryDir, Directory.Exists(categoryDir)));
-        dirs.Add((projectDir, Directory.Exists(projectDir)));
-        var links = new List<PlannedLink>();
-        foreach (var sim in d.Simulations)
-        {
-            var simDir = Path.Combine(projectDir, sim.Alias);
-            dirs.Add((simDir, Directory.Exists(simDir)));
-            foreach (var target in sim.SnapshotPaths)
-            {
-                var link = Path.Combine(simDir, Path.GetFileName(target.TrimEnd('/')));
-                var info = new FileInfo(link);
-                string? current = info.LinkTarget;
-                var state = !Directory.Exists(target) ? LinkState.TargetMissing
-                    : current is not null ? (SamePath(current, target) ? LinkState.Unchanged : LinkState.Changed)
-                    : File.Exists(link) || Directory.Exists(link) ? LinkState.BlockedByRealEntry
-                    : LinkState.Create;
-                links.Add(new PlannedLink(sim.Alias, link, target, state, current));
-            }
-        }
-        return new DatasourcePlan(dirs, links);
-    }
-
-    private static bool SamePath(string a, string b) => Path.TrimEndingDirectorySeparator(a) == Path.TrimEndingDirectorySeparator(b);
 }

@@ -1,0 +1,3 @@
+namespace Terminus.Core.Execution;
+
+public enum OutputKind { Directory, File, Symlink }

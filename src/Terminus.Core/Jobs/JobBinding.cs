@@ -1,0 +1,3 @@
+namespace Terminus.Core.Jobs;
+
+public abstract record JobBinding;

@@ -1,0 +1,3 @@
+namespace Terminus.Core.Jobs;
+
+public sealed record ValidJob(JobSpec Spec) : JobValidation;

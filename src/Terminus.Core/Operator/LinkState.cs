@@ -1,0 +1,3 @@
+namespace Terminus.Core.Operator;
+
+public enum LinkState { Create, Unchanged, Changed, BlockedByRealEntry, TargetMissing }

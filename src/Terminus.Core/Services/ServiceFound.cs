@@ -1,0 +1,3 @@
+namespace Terminus.Core.Services;
+
+public sealed record ServiceFound(ServiceDefinition Service) : ServiceLookup;

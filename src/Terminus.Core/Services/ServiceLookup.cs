@@ -1,0 +1,3 @@
+namespace Terminus.Core.Services;
+
+public abstract record ServiceLookup;
