@@ -97,7 +97,7 @@ public sealed class DaemonLifecycleTests(PortalWorker portal, ITestOutputHelper 
         Assert.Single(portal.StatusesOf(jobId));
         var consumers = await Harness.QueueStateAsync($"{site.HostName}.terminus_jobs");
         Assert.Equal(1, consumers.Consumers); // no ghost consumer left behind
-        Assert.Contains("reconnecting with backoff", daemon.Output);
+        await daemon.WaitForOutputAsync("reconnecting with backoff", TimeSpan.FromSeconds(30));
 
         daemon.Terminate();
         Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
