@@ -1,13 +1,14 @@
 using Terminus.Core;
 using Terminus.Core.Configuration;
+using Terminus.Core.Operator;
 
 namespace Terminus.Actors.Amqp;
 
 /// <summary>
 /// The broker as the daemon will meet it: a login with the daemon's own connection settings (TLS included), then the
-/// portal's two queues, checked without declaring them. One line per item in <c>terminus check</c>'s form
-/// (<c>[ ok ]</c> or <c>[FAIL]</c>): <c>terminus-daemon --check-broker</c> prints them and <c>terminus check</c> shows
-/// them, so the operator's command needs no broker client of its own.
+/// portal's two queues, checked without declaring them. One <see cref="CheckLine"/> per item:
+/// <c>terminus-daemon --check-broker</c> prints them and <c>terminus check</c> shows them, so the operator's command
+/// needs no broker client of its own.
 /// </summary>
 public static class BrokerCheck
 {
@@ -20,7 +21,7 @@ public static class BrokerCheck
         void Line(bool ok, string what, string detail)
         {
             if (!ok) failures++;
-            output.WriteLine($"{(ok ? "[ ok ]" : "[FAIL]")} {what}: {detail}");
+            output.WriteLine(CheckLine.Format(ok ? CheckVerdict.Ok : CheckVerdict.Fail, what, detail));
         }
         try
         {

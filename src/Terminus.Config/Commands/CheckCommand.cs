@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Terminus.Config.Cli;
 using Terminus.Core.Configuration;
 using Terminus.Core.Execution;
+using Terminus.Core.Operator;
 using Terminus.Core.Services;
 using Terminus.Infrastructure.Storage;
 using Terminus.Infrastructure.Ledger;
@@ -78,9 +79,9 @@ public sealed class CheckCommand(CommandIo io)
         return _failures == 0 ? 0 : 1;
     }
 
-    private void Ok(string what, string detail) => io.Out.WriteLine($"[ ok ] {what}: {detail}");
-    private void Fail(string what, string detail) { _failures++; io.Out.WriteLine($"[FAIL] {what}: {detail}"); }
-    private void Warn(string what, string detail) { _warnings++; io.Out.WriteLine($"[warn] {what}: {detail}"); }
+    private void Ok(string what, string detail) => io.Out.WriteLine(CheckLine.Format(CheckVerdict.Ok, what, detail));
+    private void Fail(string what, string detail) { _failures++; io.Out.WriteLine(CheckLine.Format(CheckVerdict.Fail, what, detail)); }
+    private void Warn(string what, string detail) { _warnings++; io.Out.WriteLine(CheckLine.Format(CheckVerdict.Warn, what, detail)); }
 
     private void CheckJobDir(TerminusSettings s)
     {
@@ -144,14 +145,19 @@ public sealed class CheckCommand(CommandIo io)
         environment["HOME"] = io.Home;
         var r = await BoundedProcess.RunAsync(daemon.Program, [.. daemon.Arguments, "--check-broker"], TimeSpan.FromSeconds(90), environment: environment);
         var lines = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var shown = 0;
         foreach (var line in lines)
         {
-            if (line.StartsWith("[FAIL]", StringComparison.Ordinal)) _failures++;
-            else if (line.StartsWith("[warn]", StringComparison.Ordinal)) _warnings++;
-            else if (!line.StartsWith("[ ok ]", StringComparison.Ordinal)) continue;
+            switch (CheckLine.VerdictOf(line))
+            {
+                case null: continue;
+                case CheckVerdict.Fail: _failures++; break;
+                case CheckVerdict.Warn: _warnings++; break;
+            }
             io.Out.WriteLine(line);
+            shown++;
         }
-        if (!lines.Any(l => l.StartsWith('[')))
+        if (shown == 0)
             Fail("broker", $"the check could not run ({string.Join(" ", [daemon.Program, .. daemon.Arguments])} exited {r.ExitCode}): {(r.StdErr + r.StdOut).Trim().Split('\n').LastOrDefault()}");
     }
 
