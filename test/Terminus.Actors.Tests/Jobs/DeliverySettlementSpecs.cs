@@ -50,17 +50,24 @@ public sealed class DeliverySettlementSpecs : Akka.TestKit.Xunit2.TestKit
         return new SubmitJob(((BoundJob)JobRequestBinder.Bind(task)).Request, task, delivery, slot);
     }
 
+    /// <summary>Submits a new job whose acceptance write fails, and waits until its actor has died of it.</summary>
+    private async Task<FakeDelivery> SubmitWhoseAcceptanceFails(long id)
+    {
+        await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
+        var delivery = FakeDelivery.Job(id);
+        _ledger.FailNextWritesOf(PersistenceIds.Job(new JobId(id)));
+        await EventFilter.Error(contains: $"Job #{id}: its actor stopped unexpectedly").ExpectOneAsync(() =>
+        {
+            _supervisor.Tell(Submit(delivery));
+            return Task.CompletedTask;
+        });
+        return delivery;
+    }
+
     [Fact]
     public async Task A_job_actor_that_dies_before_its_acceptance_is_written_gives_its_first_delivery_back_to_the_broker()
     {
-        await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
-        var first = FakeDelivery.Job(30);
-        _ledger.FailNextWritesOf(PersistenceIds.Job(new JobId(30)));
-        await EventFilter.Error(contains: "Job #30: its actor stopped unexpectedly").ExpectOneAsync(() =>
-        {
-            _supervisor.Tell(Submit(first));
-            return Task.CompletedTask;
-        });
+        var first = await SubmitWhoseAcceptanceFails(30);
         Assert.Null(first.Outcome); // not acked: the job is not durable
 
         ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromSeconds(1)); // resumed from its journal, which is empty
@@ -79,14 +86,7 @@ public sealed class DeliverySettlementSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task A_redelivery_that_came_while_the_job_waited_to_be_resumed_goes_back_with_the_first_delivery()
     {
-        await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
-        var first = FakeDelivery.Job(31);
-        _ledger.FailNextWritesOf(PersistenceIds.Job(new JobId(31)));
-        await EventFilter.Error(contains: "Job #31: its actor stopped unexpectedly").ExpectOneAsync(() =>
-        {
-            _supervisor.Tell(Submit(first));
-            return Task.CompletedTask;
-        });
+        var first = await SubmitWhoseAcceptanceFails(31);
         var again = first.Again(); // the broker redelivered it meanwhile (a reconnect)
         _supervisor.Tell(Submit(again));
         await AwaitConditionAsync(() => Task.FromResult(_gate.Occupied == 1)); // the copy gave its slot back
