@@ -1,36 +1,45 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Text;
 using Akka.Event;
+using Terminus.Actors.Execution.Containment;
 using Terminus.Actors.Steps;
 using Terminus.Core.Configuration;
 using Terminus.Core.Execution;
 using Terminus.Core.Jobs;
+using Terminus.Infrastructure.Processes;
+using Terminus.Infrastructure.Storage;
 
 namespace Terminus.Actors.Execution;
 
 /// <summary>
 /// Runs a job's service on this machine: prepares the job directory, starts the fixed runner in a session of its
-/// own (output to files, clean environment), follows its status file as it changes, enforces the service's time
-/// limit on the whole process group, and decides the outcome from the runner's records. If the daemon stops
-/// meanwhile the service is left running: it is not the daemon's to kill. A resumed job re-attaches to its runner
-/// (recognised by pid and start time), or takes the outcome it left; it is started only if it never was.
+/// own (output to files, clean environment, the job's token, inside the job's cgroup when the host gives one),
+/// follows its status file as it changes, enforces the service's time limit and the size cap of <c>out/</c> while
+/// it runs, and decides the outcome from the runner's records. Whatever the end, every process of the job
+/// (<see cref="JobProcesses"/>) is ended before the outcome is returned, so packaging never races a stray writer.
+/// If the daemon stops meanwhile the service is left running; a resumed job re-attaches to its runner (the pid and
+/// start time its ledger recorded), or takes the outcome it left; it is started only if it never was.
 /// </summary>
 /// <param name="timeLimit">The service's time limit; <c>timout_mn</c> unless a test shortens it.</param>
-public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapter log, Func<JobSpec, TimeSpan>? timeLimit = null) : IStepExecutor
+/// <param name="cgroups">The host's cgroups for jobs; null where the daemon has none (processes are then followed as a tree).</param>
+public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapter log, Func<JobSpec, TimeSpan>? timeLimit = null,
+    IJobCgroups? cgroups = null) : IStepExecutor
 {
-    /// <summary>How often the run's files are re-read when no change was signalled (file systems without inotify).</summary>
+    /// <summary>How often the run's files are re-read when no change was signalled, and <c>out/</c> is measured.</summary>
     public static readonly TimeSpan SafetyRecheck = TimeSpan.FromSeconds(10);
 
     /// <summary>How often a runner that is not our child (re-attached after a restart) is checked for life.</summary>
     public static readonly TimeSpan AttachedLivenessCheck = TimeSpan.FromSeconds(1);
 
-    public async Task<StepOutcome> ExecuteAsync(RunStep step, Action started, CancellationToken cancellationToken)
+    public async Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control)
     {
         var spec = step.Spec;
         var paths = JobPaths.For(settings.JobDir, spec);
+        var identity = step.Runner ?? new RunIdentity(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         if (step.Resume && Directory.Exists(paths.JobDir)
-            && await TryResumeAsync(spec, paths, started, cancellationToken).ConfigureAwait(false) is { } resumed)
+            && await TryResumeAsync(spec, paths, identity, control).ConfigureAwait(false) is { } resumed)
             return resumed;
 
         var interpreter = RunnerRequest.RunnerInterpreter(spec.Service, settings.Execution.RunnerPython);
@@ -38,80 +47,97 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
             return new StepOutcome.Failed(StatusTexts.StoppedWithError($"the interpreter of service '{spec.ServiceName}' is missing on the Terminus host"),
                 $"'{interpreter}' does not exist");
         // A resumed job whose runner never started launches in its own directory; a new one sets an old one aside.
-        if (RunnerFiles.PrepareJobDirectory(paths, spec, RunnerRequest.ToJson(spec, settings.HostName, interpreter), setAside: !step.Resume, log) is { } unprepared)
+        var request = RunnerRequest.ToJson(spec, settings.HostName, interpreter, settings.Execution.KillGrace);
+        if (RunnerFiles.PrepareJobDirectory(paths, spec, request, setAside: !step.Resume, log) is { } unprepared)
             return unprepared;
+
+        IJobCgroup? cgroup;
+        try
+        {
+            cgroup = cgroups?.Create(CgroupKey(spec, step), spec.Service);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return new StepOutcome.Failed(StatusTexts.StoppedWithError("the job's control group could not be created on the Terminus host"), e.Message);
+        }
 
         using var changes = new DirectoryChanges(paths.JobDir);
         Process process;
         try
         {
-            process = Start(spec, paths, interpreter);
+            process = Start(spec, paths, interpreter, identity, cgroup);
         }
         catch (Exception e) when (e is Win32Exception or InvalidOperationException)
         {
+            cgroup?.Remove();
             return new StepOutcome.Failed(StatusTexts.StoppedWithError("the job could not be started on the Terminus host"), e.Message);
         }
         using (process)
         {
-            log.Info("Job #{0}: runner started (pid {1}, {2} {3}), time limit {4} min", spec.JobId, process.Id, interpreter,
-                paths.RunnerScript, spec.Service.TimeoutMinutes);
+            var ticks = ProcessTable.Read(process.Id)?.StartTicks ?? 0;
+            identity = identity with { Pid = process.Id, StartTicks = ticks, Cgroup = cgroup?.Key };
+            control.Launched(new StepLaunched(spec.JobId, process.Id, ticks, cgroup?.Key));
+            log.Info("Job #{0}: runner started (pid {1}, {2} {3}), time limit {4} min, {5}", spec.JobId, process.Id, interpreter,
+                paths.RunnerScript, spec.Service.TimeoutMinutes, cgroup is null ? "followed as a process tree" : $"in cgroup {cgroup.Key}");
             var run = new RunProcess(process.Id, process.WaitForExitAsync(CancellationToken.None), () => process.HasExited ? process.ExitCode : null);
-            return await FollowAsync(spec, paths, run, changes, Limit(spec), started, cancellationToken).ConfigureAwait(false);
+            return await FollowAsync(spec, paths, run, new JobProcesses(identity, cgroup), changes, Limit(spec), control).ConfigureAwait(false);
         }
     }
 
     private TimeSpan Limit(JobSpec spec) => timeLimit?.Invoke(spec) ?? TimeSpan.FromMinutes(spec.Service.TimeoutMinutes);
 
+    /// <summary>The cgroup's key: one per run of a job, so a new run never inherits an old run's processes.</summary>
+    private static string CgroupKey(JobSpec spec, RunStep step) => $"job-{spec.JobId}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(step.Runner?.Token ?? "")))[..8]}";
+
     /// <summary>
     /// The outcome of a run that already ended, or of following one still alive; null when the runner never started
-    /// (no record of it and no process running it), so launching it now cannot run the service twice.
+    /// (no record of it and no process of the job), so launching it now cannot run the service twice.
     /// </summary>
-    private async Task<StepOutcome?> TryResumeAsync(JobSpec spec, JobPaths paths, Action started, CancellationToken cancellationToken)
+    private async Task<StepOutcome?> TryResumeAsync(JobSpec spec, JobPaths paths, RunIdentity identity, StepControl control)
     {
         using var changes = new DirectoryChanges(paths.JobDir);
-        var record = RunnerFiles.ReadRunnerRecord(paths);
-        if (record is null && FindRunnerProcess(paths) is { } starting)
+        var cgroup = identity.Cgroup is { } key ? cgroups?.Open(key) : null;
+        if (identity.Pid is null && FindRunnerByToken(paths, identity) is { } found)
         {
-            log.Info("Job #{0}: its runner (pid {1}) is starting; waiting for its record", spec.JobId, starting);
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while ((record = RunnerFiles.ReadRunnerRecord(paths)) is null && ProcessGroups.IsAlive(starting, null) && DateTime.UtcNow < deadline)
-                await changes.NextAsync(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+            // Launched just before the daemon died, before the launch reached the ledger: its token proves it.
+            identity = identity with { Pid = found.Pid, StartTicks = found.StartTicks };
+            control.Launched(new StepLaunched(spec.JobId, found.Pid, found.StartTicks, identity.Cgroup));
         }
-        if (record is null && !File.Exists(paths.ExitFile)) return null;
+        var processes = new JobProcesses(identity, cgroup);
+        var record = RunnerFiles.ReadRunnerRecord(paths);
+        if (identity.Pid is null && record is null && !File.Exists(paths.ExitFile) && processes.Find(sweep: true).Count == 0) return null;
 
-        var sameHost = record is null || record.HostName.Length == 0 || record.HostName == System.Net.Dns.GetHostName();
-        if (record is not null && !File.Exists(paths.ExitFile) && sameHost && ProcessGroups.IsAlive(record.Pid, record.StartTicks))
+        if (processes.RunnerAlive && !File.Exists(paths.ExitFile))
         {
-            var elapsed = record.StartedUtc is { } t ? DateTime.UtcNow - t : TimeSpan.Zero;
+            var elapsed = ProcessTable.Age(identity.StartTicks!.Value) ?? TimeSpan.Zero;
             var remaining = Limit(spec) - elapsed;
-            log.Info("Job #{0}: re-attached to its running service (runner pid {1}, {2:0} s left of its time limit)", spec.JobId, record.Pid,
+            log.Info("Job #{0}: re-attached to its running service (runner pid {1}, {2:0} s left of its time limit)", spec.JobId, identity.Pid,
                 Math.Max(0, remaining.TotalSeconds));
-            var run = new RunProcess(record.Pid, WaitUntilGoneAsync(record.Pid, record.StartTicks), () => null);
-            return await FollowAsync(spec, paths, run, changes, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, started, cancellationToken)
+            var run = new RunProcess(identity.Pid!.Value, WaitUntilGoneAsync(identity.Pid.Value, identity.StartTicks), () => null);
+            return await FollowAsync(spec, paths, run, processes, changes, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, control)
                 .ConfigureAwait(false);
         }
 
         // The runner ended while the daemon was away: its exit record (or its last events) tell how.
         var events = new RunnerEventReader(paths.StatusFile);
-        if (events.ReadNew().Any(e => e.Status == RunnerStatus.Running)) started();
+        if (events.ReadNew().Any(e => e.Status == RunnerStatus.Running)) control.Started();
         var exit = RunnerFiles.ReadExitRecord(paths);
-        var outcome = RunVerdict.Decide(new RunObservation(events.All, exit, null, false, Directory.Exists(paths.JobDir), spec.Service.TimeoutMinutes));
         log.Info("Job #{0}: its runner ended while Terminus was not following it: {1}", spec.JobId, exit is null ? "no exit record" : $"exit record '{exit.Status}'");
-        if (record is not null && ProcessGroups.SignalGroup(record.ProcessGroup, ProcessGroups.SigKill))
-            log.Info("Job #{0}: killed processes the service left running", spec.JobId);
-        return outcome;
+        await EndLeftoversAsync(spec, processes).ConfigureAwait(false);
+        return Verdict(spec, paths, events, exit, null, false, processes);
     }
 
-    /// <summary>A live process whose command line runs this job's runner (launched, but not yet recorded itself).</summary>
-    private static int? FindRunnerProcess(JobPaths paths)
+    /// <summary>A live process that carries the job's token and runs its runner script: the runner, proven by the token.</summary>
+    private static ProcStat? FindRunnerByToken(JobPaths paths, RunIdentity identity)
     {
-        var needle = Encoding.UTF8.GetBytes(paths.RunnerScript + "\0");
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        var entry = $"{RunIdentity.TokenVariable}={identity.Token}";
+        var script = Encoding.UTF8.GetBytes(paths.RunnerScript + "\0");
+        foreach (var p in ProcessTable.All())
         {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            if (!ProcessTable.HasEnvironmentEntry(p.Pid, entry)) continue;
             try
             {
-                if (File.ReadAllBytes(Path.Combine(dir, "cmdline")).AsSpan().IndexOf(needle) >= 0 && ProcessGroups.IsAlive(pid, null)) return pid;
+                if (File.ReadAllBytes($"/proc/{p.Pid}/cmdline").AsSpan().IndexOf(script) >= 0) return p;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
@@ -120,29 +146,33 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
 
     private static async Task WaitUntilGoneAsync(int pid, long? startTicks)
     {
-        while (ProcessGroups.IsAlive(pid, startTicks)) await Task.Delay(AttachedLivenessCheck).ConfigureAwait(false);
+        while (ProcessTable.IsAlive(pid, startTicks)) await Task.Delay(AttachedLivenessCheck).ConfigureAwait(false);
     }
 
-    private Process Start(JobSpec spec, JobPaths paths, string interpreter)
+    private Process Start(JobSpec spec, JobPaths paths, string interpreter, RunIdentity identity, IJobCgroup? cgroup)
     {
         var psi = new ProcessStartInfo(LocalLaunch.Shell) { WorkingDirectory = paths.JobDir, UseShellExecute = false };
-        foreach (var argument in LocalLaunch.Arguments(paths.StdoutFile, paths.StderrFile, interpreter, paths.RunnerScript, paths.RequestFile))
+        foreach (var argument in LocalLaunch.Arguments(paths.StdoutFile, paths.StderrFile, cgroup?.ProcsFiles ?? [], interpreter, paths.RunnerScript,
+                     paths.RequestFile))
             psi.ArgumentList.Add(argument);
         psi.Environment.Clear();
         foreach (var (name, value) in RunnerFiles.ServiceEnvironmentFor(spec, settings.Execution)) psi.Environment[name] = value;
+        psi.Environment[RunIdentity.TokenVariable] = identity.Token;
         return Process.Start(psi) ?? throw new InvalidOperationException($"{LocalLaunch.Shell} did not start");
     }
 
     /// <summary>The runner being followed: our child, or a process re-attached by pid.</summary>
     private sealed record RunProcess(int Pid, Task Exited, Func<int?> ExitCode);
 
-    private async Task<StepOutcome> FollowAsync(JobSpec spec, JobPaths paths, RunProcess run, DirectoryChanges changes, TimeSpan limit,
-        Action started, CancellationToken cancellationToken)
+    private async Task<StepOutcome> FollowAsync(JobSpec spec, JobPaths paths, RunProcess run, JobProcesses processes, DirectoryChanges changes,
+        TimeSpan limit, StepControl control)
     {
         var events = new RunnerEventReader(paths.StatusFile);
-        var timeUp = Task.Delay(limit, cancellationToken);
+        var timeUp = Task.Delay(limit, control.Shutdown);
+        var stop = Task.Delay(Timeout.Infinite, control.Stop);
         var running = false;
         var killed = false;
+        var nextMeasure = DateTime.UtcNow + SafetyRecheck;
 
         void Observe()
         {
@@ -151,7 +181,7 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
                 if (e.Status == RunnerStatus.Running && !running)
                 {
                     running = true;
-                    started();
+                    control.Started();
                 }
                 else if (RunnerStatus.IsFinal(e.Status))
                     log.Info("Job #{0}: runner reports {1}: {2}", spec.JobId, e.Status, e.Message);
@@ -161,43 +191,69 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         while (!run.Exited.IsCompleted)
         {
             Observe();
-            var next = changes.NextAsync(SafetyRecheck, cancellationToken);
-            var first = await Task.WhenAny(run.Exited, timeUp, next).ConfigureAwait(false);
-            if (cancellationToken.IsCancellationRequested)
+            var next = changes.NextAsync(SafetyRecheck, control.Shutdown);
+            var first = await Task.WhenAny(run.Exited, timeUp, stop, next).ConfigureAwait(false);
+            if (control.Shutdown.IsCancellationRequested)
             {
                 log.Info("Job #{0}: the daemon is stopping; the service (runner pid {1}) keeps running", spec.JobId, run.Pid);
-                cancellationToken.ThrowIfCancellationRequested();
+                control.Shutdown.ThrowIfCancellationRequested();
+            }
+            if (first == stop)
+            {
+                await EndAllAsync(spec, processes, "the job is stopped").ConfigureAwait(false);
+                return Verdict(spec, paths, events, RunnerFiles.ReadExitRecord(paths), run.ExitCode(), killed: true, processes);
             }
             if (first == timeUp && !killed)
             {
                 log.Warning("Job #{0}: time limit of {1} min reached; stopping its processes", spec.JobId, spec.Service.TimeoutMinutes);
-                await KillGroupAsync(run).ConfigureAwait(false);
                 killed = true;
+                await EndAllAsync(spec, processes, "time limit").ConfigureAwait(false);
             }
             if (!Directory.Exists(paths.JobDir)) break;
+            if (DateTime.UtcNow >= nextMeasure && !killed)
+            {
+                nextMeasure = DateTime.UtcNow + SafetyRecheck;
+                if (OutputSize.Of(paths.OutDir) is { } size && size > settings.Execution.MaxTarballBytes)
+                {
+                    log.Warning("Job #{0}: out/ holds {1} bytes, more than the {2} bytes a job may upload; stopping it", spec.JobId, size,
+                        settings.Execution.MaxTarballBytes);
+                    await EndAllAsync(spec, processes, "out/ passed the size cap").ConfigureAwait(false);
+                    processes.Cgroup?.Remove();
+                    return new StepOutcome.Failed(StatusTexts.ResultsTooLarge(size, settings.Execution.MaxTarballBytes),
+                        $"stopped while running: out/ held {size} bytes");
+                }
+            }
         }
         Observe();
 
-        // Whatever the service left behind in its process group ends with the job.
-        if (run.Exited.IsCompleted && ProcessGroups.SignalGroup(run.Pid, ProcessGroups.SigKill))
-            log.Info("Job #{0}: killed processes the service left running", spec.JobId);
-        var outcome = RunVerdict.Decide(new RunObservation(events.All, RunnerFiles.ReadExitRecord(paths), run.ExitCode(),
-            killed, Directory.Exists(paths.JobDir), spec.Service.TimeoutMinutes));
+        // Whatever the service left running ends with the job, before anything reads its out/.
+        await EndLeftoversAsync(spec, processes).ConfigureAwait(false);
+        return Verdict(spec, paths, events, RunnerFiles.ReadExitRecord(paths), run.ExitCode(), killed, processes);
+    }
+
+    private StepOutcome Verdict(JobSpec spec, JobPaths paths, RunnerEventReader events, ExitRecord? exit, int? exitCode, bool killed, JobProcesses processes)
+    {
+        var cgroup = processes.Cgroup;
+        var outcome = RunVerdict.Decide(new RunObservation(events.All, exit, exitCode, killed, Directory.Exists(paths.JobDir), spec.Service.TimeoutMinutes,
+            cgroup?.OomKills() ?? 0, cgroup?.MemoryLimitMb));
         if (outcome is not StepOutcome.Succeeded) RunnerFiles.LogStderrTail(log, spec, paths);
-        if (!run.Exited.IsCompleted) // the job directory vanished under a live run
-            await KillGroupAsync(run).ConfigureAwait(false);
+        try { cgroup?.Remove(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            log.Warning("Job #{0}: could not remove its cgroup {1}: {2}", spec.JobId, cgroup!.Key, e.Message);
+        }
         return outcome;
     }
 
-    private async Task KillGroupAsync(RunProcess run)
+    private async Task EndAllAsync(JobSpec spec, JobProcesses processes, string why)
     {
-        var pid = run.Pid;
-        var grouped = await ProcessGroups.WaitUntilGroupLeaderAsync(pid, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-        void Send(int signal) { if (grouped) ProcessGroups.SignalGroup(pid, signal); else ProcessGroups.Signal(pid, signal); }
-        Send(ProcessGroups.SigTerm);
-        if (await Task.WhenAny(run.Exited, Task.Delay(settings.Execution.KillGrace)).ConfigureAwait(false) == run.Exited) return;
-        log.Warning("Runner pid {0} still alive {1} s after SIGTERM: SIGKILL", pid, settings.Execution.KillGrace.TotalSeconds);
-        Send(ProcessGroups.SigKill);
-        await Task.WhenAny(run.Exited, Task.Delay(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
+        var ended = await processes.EndAsync(settings.Execution.KillGrace, log, $"Job #{spec.JobId}").ConfigureAwait(false);
+        log.Info("Job #{0}: {1}: {2} process(es) of the job stopped", spec.JobId, why, ended);
+    }
+
+    private async Task EndLeftoversAsync(JobSpec spec, JobProcesses processes)
+    {
+        var ended = await processes.EndAsync(settings.Execution.KillGrace, log, $"Job #{spec.JobId}").ConfigureAwait(false);
+        if (ended > 0) log.Info("Job #{0}: stopped {1} process(es) the service left running", spec.JobId, ended);
     }
 }

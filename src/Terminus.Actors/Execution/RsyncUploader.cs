@@ -5,6 +5,7 @@ using Terminus.Actors.Steps;
 using Terminus.Core.Configuration;
 using Terminus.Core.Execution;
 using Terminus.Core.Jobs;
+using Terminus.Infrastructure.Processes;
 
 namespace Terminus.Actors.Execution;
 
@@ -16,16 +17,19 @@ namespace Terminus.Actors.Execution;
 /// </summary>
 public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSettings execution, ILoggingAdapter log) : IStepExecutor
 {
-    public async Task<StepOutcome> ExecuteAsync(RunStep step, Action started, CancellationToken cancellationToken)
+    public async Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control)
     {
+        var cancellationToken = control.Any;
         var paths = JobPaths.For(jobRoot, step.Spec);
         if (!Directory.Exists(paths.JobDir))
             return new StepOutcome.Failed(StatusTexts.JobDirRemoved, $"{paths.JobDir} no longer exists");
         if (!File.Exists(paths.Tarball))
             return new StepOutcome.Failed(StatusTexts.UploadError, $"{paths.Tarball} does not exist");
 
-        log.Info("{0}: uploading {1} ({2} bytes) to {3}:", paths.JobName, Path.GetFileName(paths.Tarball), new FileInfo(paths.Tarball).Length, sshAlias);
-        started();
+        var size = new FileInfo(paths.Tarball).Length;
+        var limit = JobTimeouts.ForUpload(size, execution.UploadBandwidthKbps, execution.UploadTimeout, execution.UploadRetryWindow);
+        log.Info("{0}: uploading {1} ({2} bytes) to {3}: (deadline {4:0} s)", paths.JobName, Path.GetFileName(paths.Tarball), size, sshAlias, limit.TotalSeconds);
+        control.Started(limit);
         var retryUntil = DateTime.UtcNow + execution.UploadRetryWindow;
         for (var attempt = 1; ; attempt++)
         {
@@ -49,7 +53,7 @@ public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSett
     /// <returns>rsync's exit code (127 when it cannot be started).</returns>
     private async Task<int> RunRsyncAsync(JobPaths paths, CancellationToken cancellationToken)
     {
-        // setsid: rsync and its ssh form a process group that a cancel can stop as a whole.
+        // setsid: rsync and its ssh leave the daemon's session (a terminal's signals are not theirs).
         var psi = new ProcessStartInfo("setsid")
         {
             ArgumentList = { "--", RsyncCommand.Program },
@@ -87,7 +91,9 @@ public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSett
             }
             catch (OperationCanceledException)
             {
-                ProcessGroups.SignalGroup(process.Id, ProcessGroups.SigKill);
+                Signals.KillTree(process.Id); // rsync and its ssh; rsync is our unreaped child, so its pid is surely its own
+                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                lock (gate) output.WriteLine("rsync stopped (killed)");
                 throw;
             }
             await pumps.ConfigureAwait(false);

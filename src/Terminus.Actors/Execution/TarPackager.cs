@@ -14,11 +14,11 @@ namespace Terminus.Actors.Execution;
 /// </summary>
 public sealed class TarPackager(string jobRoot, long maxBytes, ILoggingAdapter log) : IStepExecutor
 {
-    public Task<StepOutcome> ExecuteAsync(RunStep step, Action started, CancellationToken cancellationToken)
+    public Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control)
     {
         var paths = JobPaths.For(jobRoot, step.Spec);
-        started();
-        return Task.Run(() => Package(paths, maxBytes, log, cancellationToken), cancellationToken);
+        control.Started();
+        return Task.Run(() => Package(paths, maxBytes, log, control.Any), control.Any);
     }
 
     public static StepOutcome Package(JobPaths paths, long maxBytes, ILoggingAdapter log, CancellationToken cancellationToken)

@@ -28,6 +28,11 @@ The service runs in a forked child, so a service that crashes hard (killed by th
 segfault, os._exit) still gets an exit record from the parent. SIGTERM (the daemon's time limit, or
 SLURM's before its own) is reported as "timed out", as 0.7's wrapper did.
 
+Containment: the runner is the child subreaper of everything the service starts, so a process that
+detaches (setsid, double fork, nohup) stays in its tree. SIGTERM is passed to the whole tree; once
+the service process has ended, whatever it left running gets SIGTERM, then SIGKILL after
+"kill_grace_s" (from the request), before the exit record is written.
+
 Python services: run(data_path, data_ref, test=<bool>, **params), imported from their file whatever
 the directory name ("my-service", "3d_cube"). An exception -> failed with its message;
 sys.exit(0) -> completed; sys.exit(n) -> failed.
@@ -337,12 +342,95 @@ SIGNAL_NAMES = dict((getattr(signal, n), n) for n in dir(signal) if n.startswith
 
 
 def wait_child(pid):
+    """Waits for the service process, reaping meanwhile the orphans re-parented to us (we are their subreaper)."""
     while True:
         try:
-            return os.waitpid(pid, 0)[1]
+            done, status = os.waitpid(-1, 0)
         except OSError as exc:
-            if exc.errno != errno.EINTR:
-                raise
+            if exc.errno == errno.EINTR:
+                continue
+            raise
+        if done == pid:
+            return status
+
+
+# ------------------------------------------------------------------------------------------ containment
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper():
+    """Whatever the service starts stays below us, even if it detaches (setsid, double fork): orphans are
+    re-parented to this process instead of init, so the job's whole tree can be found and ended."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except Exception:  # noqa: BLE001 (no ctypes, no prctl: the daemon still finds the job by its token)
+        return False
+
+
+def descendants(root):
+    """Live descendants of root, from /proc (zombies left out: they are reaped, not signalled)."""
+    children = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with io.open("/proc/%s/stat" % name, "r", encoding="ascii", errors="replace") as fh:
+                stat = fh.read()
+            fields = stat[stat.rindex(")") + 2:].split()
+        except (IOError, OSError, ValueError):
+            continue
+        if fields[0] in ("Z", "X"):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(name))
+    found, pending = [], [root]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
+def reap():
+    while True:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                return
+        except OSError:
+            return
+
+
+def signal_all(pids, signum):
+    for pid in pids:
+        try:
+            os.kill(pid, signum)
+        except OSError:
+            pass
+
+
+def end_leftovers(grace, log):
+    """The service has ended: whatever it left running ends with it (SIGTERM, then SIGKILL after the grace)."""
+    me = os.getpid()
+    left = descendants(me)
+    if not left:
+        return
+    log.warning("The service left %d process(es) running; stopping them.", len(left))
+    signal_all(left, signal.SIGTERM)
+    deadline = time.time() + grace
+    while time.time() < deadline:
+        reap()
+        if not descendants(me):
+            return
+        time.sleep(0.1)
+    for _ in range(100):
+        left = descendants(me)
+        if not left:
+            break
+        signal_all(left, signal.SIGKILL)
+        time.sleep(0.02)
+        reap()
+    reap()
 
 
 def decide(req, scrub, raw_status, terminated, log):
@@ -373,6 +461,12 @@ def decide(req, scrub, raw_status, terminated, log):
 
 
 JOB_START = [None]
+DEFAULT_KILL_GRACE_S = 10
+
+
+def kill_grace(req):
+    grace = req.get("kill_grace_s")
+    return grace if isinstance(grace, (int, float)) and not isinstance(grace, bool) and 0 <= grace <= 3600 else DEFAULT_KILL_GRACE_S
 
 
 def main(argv):
@@ -395,16 +489,13 @@ def main(argv):
         return 2
     scrub = Scrubber(req)
     log = job_logger()
+    become_subreaper()
 
-    terminated, child = [], []
+    terminated = []
 
     def forward_sigterm(signum, frame):
         terminated.append(signum)
-        if child:
-            try:
-                os.kill(child[0], signal.SIGTERM)
-            except OSError:
-                pass
+        signal_all(descendants(os.getpid()), signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, forward_sigterm)
     if req["service"]["type"] == "bash":
@@ -430,8 +521,8 @@ def main(argv):
                 run_python_service(req, scrub, log)
         finally:
             os._exit(1)  # never reached unless something above raised
-    child.append(pid_child)
     raw_status = wait_child(pid_child)
+    end_leftovers(kill_grace(req), log)
     status, message, exit_code, signum, append = decide(req, scrub, raw_status, terminated, log)
     if append:
         if status == "failed":

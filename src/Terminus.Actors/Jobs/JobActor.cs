@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -80,7 +81,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         var task = fresh.Task;
         var accepted = new JobAccepted(_id.Value, task.Id, task.RootId ?? task.Id, LedgerJson.TaskToJson(task), DateTimeOffset.UtcNow, fresh.Poisoned,
-            fresh.Run, fresh.SeqBase);
+            fresh.Run, fresh.SeqBase, RunToken: Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         Persist(accepted, e =>
         {
             _state.Apply(e);
@@ -122,7 +123,11 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Command<StepStarted>(s =>
         {
             if (JobLifecycle.OnStarted(_state.Phase, s.Kind) is { } started) Write([started], continuing: s.Kind);
+            else if (JobLifecycle.Rule(_state.Phase) is { Step: { } step, Deadline: var deadline } && step == s.Kind && JobTimeouts.CountsFromStart(deadline)
+                     && (s.Limit ?? _deps.Timeouts.Of(deadline, _state.Spec)) is { } limit)
+                Timers.StartSingleTimer(StepTimer, StepTimedOut.Instance, limit);
         });
+        Command<StepLaunched>(l => Persist(new RunnerLaunched(l.Pid, l.StartTicks, l.Cgroup, DateTimeOffset.UtcNow), e => _state.Apply(e)));
         Command<StepSucceeded>(s =>
         {
             if (JobLifecycle.OnSucceeded(_state.Phase, s.Kind, _state.TestMode) is { Count: > 0 } moves) Write(moves);
@@ -131,10 +136,30 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         {
             if (JobLifecycle.OnFailed(_state.Phase, f.Kind, f.StatusText, f.Detail, f.TimedOut) is { } failed) Write([failed]);
         });
-        Command<StepTimedOut>(_ =>
+        Command<StepTimedOut>(_ => StopForDeadline());
+        Command<StopUnanswered>(_ =>
         {
+            _log.Warning("Job #{0}: its step did not answer within {1:0} s of being stopped", _id, _deps.Timeouts.StopGrace.TotalSeconds);
             if (JobLifecycle.OnDeadline(_state.Phase) is { } expired) Write([expired]);
         });
+    }
+
+    /// <summary>
+    /// The phase's deadline passed: its step is stopped first (processes killed, worker freed), and the job ends with
+    /// the step's answer; only a step that does not answer even then ends the job without it.
+    /// </summary>
+    private void StopForDeadline()
+    {
+        var rule = JobLifecycle.Rule(_state.Phase);
+        if (rule.OnDeadline is not { } expired) return;
+        if (rule.Step is not { } step || step == StepKind.Validate)
+        {
+            Write([expired]);
+            return;
+        }
+        _log.Warning("Job #{0}: {1}; stopping its {2} step", _id, expired.Detail, step.ToString().ToLowerInvariant());
+        _deps.StepPool(step).Tell(new StopStep(_id, step, expired.StatusText!, expired.Detail, expired.To == JobPhase.TimedOut));
+        Timers.StartSingleTimer(StepTimer, StopUnanswered.Instance, _deps.Timeouts.StopGrace);
     }
 
     /// <summary>Terminal: waits until the broker confirmed every status and the job directory is dealt with.</summary>
@@ -156,7 +181,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Command<StepStarted>(_ => { });
         Command<StepSucceeded>(_ => { });
         Command<StepFailed>(_ => { });
+        Command<StepLaunched>(_ => { });
         Command<StepTimedOut>(_ => { });
+        Command<StopUnanswered>(_ => { });
     }
 
     private void Common()
@@ -213,20 +240,24 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    /// <summary>Starts what the current phase does, bounded by its deadline; a terminal phase finishes the job.</summary>
+    /// <summary>
+    /// Starts what the current phase does, bounded by its deadline (from now, or from the step's start when it waits
+    /// for a worker first); a terminal phase finishes the job.
+    /// </summary>
     private void Dispatch(StepKind? continuing)
     {
+        Timers.Cancel(StepTimer);
         if (_state.IsTerminal)
         {
-            Timers.Cancel(StepTimer);
             BecomeFinishing();
             return;
         }
         var rule = JobLifecycle.Rule(_state.Phase);
-        if (_deps.Timeouts.Of(rule.Deadline, _state.Spec) is { } limit) Timers.StartSingleTimer(StepTimer, StepTimedOut.Instance, limit);
+        if (!JobTimeouts.CountsFromStart(rule.Deadline) && _deps.Timeouts.Of(rule.Deadline, _state.Spec) is { } limit)
+            Timers.StartSingleTimer(StepTimer, StepTimedOut.Instance, limit);
         if (rule.Step is not { } step || step == continuing) return;
         if (step == StepKind.Validate) Validate();
-        else _deps.StepPool(step).Tell(new RunStep(step, _state.Spec!, Resume: _resumed && step == StepKind.Run));
+        else _deps.StepPool(step).Tell(new RunStep(step, _state.Spec!, Resume: _resumed && step == StepKind.Run, Runner: _state.Runner));
     }
 
     private void Validate()
@@ -313,5 +344,11 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     {
         public static readonly StepTimedOut Instance = new();
         private StepTimedOut() { }
+    }
+
+    private sealed class StopUnanswered : INotInfluenceReceiveTimeout, IDeadLetterSuppression
+    {
+        public static readonly StopUnanswered Instance = new();
+        private StopUnanswered() { }
     }
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Terminus.Core.Jobs;
 
 namespace Terminus.Actors.Steps;
 
@@ -10,7 +11,8 @@ namespace Terminus.Actors.Steps;
 public sealed class StepPoolActor : ReceiveActor
 {
     private readonly Queue<IActorRef> _free = new();
-    private readonly Queue<StepWorkerActor.Assigned> _waiting = new();
+    private readonly List<StepWorkerActor.Assigned> _waiting = [];
+    private readonly Dictionary<IActorRef, JobId> _working = [];
 
     public StepPoolActor(Props worker, int size)
     {
@@ -19,11 +21,13 @@ public sealed class StepPoolActor : ReceiveActor
 
         Receive<RunStep>(step =>
         {
-            _waiting.Enqueue(new StepWorkerActor.Assigned(step, Sender));
+            _waiting.Add(new StepWorkerActor.Assigned(step, Sender));
             Dispatch();
         });
+        Receive<StopStep>(Stop);
         Receive<StepWorkerActor.Free>(free =>
         {
+            _working.Remove(free.Worker);
             _free.Enqueue(free.Worker);
             Dispatch();
         });
@@ -35,8 +39,29 @@ public sealed class StepPoolActor : ReceiveActor
     /// <summary>A worker's crash must not lose the pool; it is restarted and its step was already answered or is lost with it.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Restart);
 
+    /// <summary>A waiting step is dropped and answered here; a running one is stopped by its worker, which answers once it has.</summary>
+    private void Stop(StopStep stop)
+    {
+        var index = _waiting.FindIndex(a => a.Step.Spec.JobId == stop.JobId && a.Step.Kind == stop.Kind);
+        if (index >= 0)
+        {
+            var waiting = _waiting[index];
+            _waiting.RemoveAt(index);
+            waiting.Requester.Tell(new StepFailed(stop.JobId, stop.Kind, stop.StatusText, stop.Detail, stop.TimedOut));
+            return;
+        }
+        foreach (var (worker, job) in _working)
+            if (job == stop.JobId) worker.Tell(stop);
+    }
+
     private void Dispatch()
     {
-        while (_free.Count > 0 && _waiting.Count > 0) _free.Dequeue().Tell(_waiting.Dequeue());
+        while (_free.Count > 0 && _waiting.Count > 0)
+        {
+            var (worker, next) = (_free.Dequeue(), _waiting[0]);
+            _waiting.RemoveAt(0);
+            _working[worker] = next.Step.Spec.JobId;
+            worker.Tell(next);
+        }
     }
 }

@@ -6,18 +6,23 @@ namespace Terminus.Actors.Steps;
 
 /// <summary>
 /// Does one step through its executor without blocking (PipeTo), answers the requester, then tells its pool it
-/// is free again. An executor that throws yields a failed step, never a silent one.
+/// is free again. An executor that throws yields a failed step, never a silent one. A <see cref="StopStep"/> makes
+/// the executor kill its work; the worker is free again, and the job answered, only once that work has ended.
 /// </summary>
 public sealed class StepWorkerActor : ReceiveActor
 {
     private readonly IStepExecutor _executor;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
+    private CancellationTokenSource? _stop;
+    private Assigned? _current;
+    private StopStep? _stopReason;
 
     public StepWorkerActor(IStepExecutor executor)
     {
         _executor = executor;
         Receive<Assigned>(Start);
+        Receive<StopStep>(Stop);
         Receive<Done>(Finish);
     }
 
@@ -33,23 +38,37 @@ public sealed class StepWorkerActor : ReceiveActor
     {
         var (step, requester) = (assigned.Step, assigned.Requester);
         var jobId = step.Spec.JobId;
+        (_current, _stopReason, _stop) = (assigned, null, new CancellationTokenSource());
+        var control = new StepControl(limit => requester.Tell(new StepStarted(jobId, step.Kind, limit)), _stop.Token, _stopping.Token,
+            launched => requester.Tell(launched));
         Task<StepOutcome> work;
-        try { work = _executor.ExecuteAsync(step, () => requester.Tell(new StepStarted(jobId, step.Kind)), _stopping.Token); }
+        try { work = _executor.ExecuteAsync(step, control); }
         catch (Exception e) { work = Task.FromException<StepOutcome>(e); }
         work.PipeTo(Self, success: o => new Done(assigned, o, null), failure: e => new Done(assigned, null, e));
+    }
+
+    private void Stop(StopStep stop)
+    {
+        if (_current is not { } current || current.Step.Spec.JobId != stop.JobId || current.Step.Kind != stop.Kind || _stopReason is not null) return;
+        _log.Info("Job #{0}: stopping its {1} step: {2}", stop.JobId, stop.Kind.ToString().ToLowerInvariant(), stop.Detail);
+        _stopReason = stop;
+        _stop!.Cancel();
     }
 
     private void Finish(Done done)
     {
         var (step, requester) = (done.Assigned.Step, done.Assigned.Requester);
         var jobId = step.Spec.JobId;
-        object reply = done.Outcome switch
+        object reply = (done.Outcome, _stopReason) switch
         {
-            StepOutcome.Succeeded => new StepSucceeded(jobId, step.Kind),
-            StepOutcome.Failed f => new StepFailed(jobId, step.Kind, f.StatusText, f.Detail),
-            StepOutcome.TimedOut t => new StepFailed(jobId, step.Kind, StatusTexts.TimedOut, t.Detail, TimedOut: true),
+            (StepOutcome.Succeeded, _) => new StepSucceeded(jobId, step.Kind),
+            (_, { } stop) => new StepFailed(jobId, step.Kind, stop.StatusText, stop.Detail, stop.TimedOut),
+            (StepOutcome.Failed f, _) => new StepFailed(jobId, step.Kind, f.StatusText, f.Detail),
+            (StepOutcome.TimedOut t, _) => new StepFailed(jobId, step.Kind, StatusTexts.TimedOut, t.Detail, TimedOut: true),
             _ => Crashed(jobId, step.Kind, done.Error?.GetBaseException()),
         };
+        _stop?.Dispose();
+        (_current, _stopReason, _stop) = (null, null, null);
         requester.Tell(reply);
         Context.Parent.Tell(new Free(Self));
     }

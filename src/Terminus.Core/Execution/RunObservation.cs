@@ -6,10 +6,14 @@ namespace Terminus.Core.Execution;
 /// <param name="ProcessExitCode">The wait status seen by the daemon, when the runner was its child.</param>
 /// <param name="KilledAtTimeLimit">The daemon killed the run because it reached the service's time limit.</param>
 /// <param name="JobDirExists">False when the job directory was removed under the running job.</param>
+/// <param name="OomKills">How many of the job's processes the kernel killed for memory (from its cgroup; 0 without one).</param>
+/// <param name="MemoryLimitMb">The job's memory limit, when it has one.</param>
 public sealed record RunObservation(
     IReadOnlyList<RunnerEvent> Events,
     ExitRecord? Exit,
     int? ProcessExitCode,
     bool KilledAtTimeLimit,
     bool JobDirExists,
-    int TimeLimitMinutes);
+    int TimeLimitMinutes,
+    long OomKills = 0,
+    long? MemoryLimitMb = null);

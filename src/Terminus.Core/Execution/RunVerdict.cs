@@ -15,6 +15,17 @@ public static class RunVerdict
         if (o.KilledAtTimeLimit)
             return new StepOutcome.TimedOut($"the service ran longer than its time limit of {o.TimeLimitMinutes} min and was killed");
 
+        var outcome = FromRecords(o);
+        return o.OomKills > 0 && outcome is not StepOutcome.Succeeded
+            ? new StepOutcome.Failed(StatusTexts.StoppedWithError(o.MemoryLimitMb is { } mb
+                    ? $"the job ran out of memory: it used more than its limit of {mb} MB and the kernel killed it"
+                    : "the job ran out of memory and the kernel killed it"),
+                $"{o.OomKills} process(es) of the job killed for memory; {Describe(o)}")
+            : outcome;
+    }
+
+    private static StepOutcome FromRecords(RunObservation o)
+    {
         var final = o.Exit is { } exit
             ? new RunnerEvent(exit.Status, exit.Message)
             : o.Events.LastOrDefault(e => RunnerStatus.IsFinal(e.Status));
@@ -28,7 +39,10 @@ public static class RunVerdict
                 return new StepOutcome.TimedOut($"the service was stopped by SIGTERM ({Describe(o)})");
         }
         return o.ProcessExitCode is { } code
-            ? new StepOutcome.Failed(StatusTexts.StoppedWithError("the job ended without reporting a result"),
+            ? code == LocalLaunch.CgroupRefused && o.Events.Count == 0
+                ? new StepOutcome.Failed(StatusTexts.StoppedWithError("the job could not be placed in its control group on the Terminus host"),
+                    "the launcher could not write its pid into the job's cgroup (see stderr.log)")
+                : new StepOutcome.Failed(StatusTexts.StoppedWithError("the job ended without reporting a result"),
                 $"the job runner exited with {DescribeWaitStatus(code)} and wrote no result")
             : new StepOutcome.Failed(StatusTexts.StoppedWithError("the job's process disappeared without reporting a result"),
                 "no exit record and no final status from the runner");

@@ -12,7 +12,8 @@ public static class RunnerRequest
 {
     public const int Format = 1;
 
-    public static byte[] ToJson(JobSpec spec, string hostName, string runnerInterpreter)
+    /// <param name="killGrace">Between SIGTERM and SIGKILL when the runner ends what the service left running.</param>
+    public static byte[] ToJson(JobSpec spec, string hostName, string runnerInterpreter, TimeSpan killGrace)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -40,6 +41,7 @@ public static class RunnerRequest
             }
             w.WriteEndObject();
             w.WriteBoolean("test", spec.TestMode);
+            w.WriteNumber("kill_grace_s", (int)Math.Ceiling(killGrace.TotalSeconds));
             w.WriteEndObject();
         }
         return buffer.ToArray();

@@ -1,3 +1,4 @@
+using Terminus.Core.Execution;
 using Terminus.Core.Jobs;
 
 namespace Terminus.Core.Ledger;
@@ -21,6 +22,12 @@ public sealed class JobState
     public IReadOnlyList<OutboxEntry> Statuses => _statuses;
     public IEnumerable<OutboxEntry> Undelivered => _statuses.Where(s => s.Seq > DeliveredUpTo);
     public OutboxEntry? Latest => _statuses.Count > 0 ? _statuses[^1] : null;
+    public RunnerLaunched? Launched { get; private set; }
+
+    /// <summary>What the ledger proves about the run's processes (a ledger from before run tokens gets one from its job id).</summary>
+    public RunIdentity? Runner => Accepted is not { } a ? null
+        : new RunIdentity(a.RunToken ?? $"job-{a.JobId}-run-{a.Run}", Launched?.Pid, Launched?.StartTicks, Launched?.Cgroup);
+
     public bool TestMode => Spec?.TestMode ?? false;
     public bool IsTerminal => JobLifecycle.IsTerminal(Phase, TestMode);
     /// <summary>The last status number of the job's earlier runs (0 for a first run): this run numbers its own after it.</summary>
@@ -46,6 +53,9 @@ public sealed class JobState
                 break;
             case JobResumed resumed:
                 if (resumed.AfterCrash) CrashResumesWithoutProgress++;
+                break;
+            case RunnerLaunched launched:
+                Launched = launched;
                 break;
             case JobDirRetired:
                 DirRetired = true;

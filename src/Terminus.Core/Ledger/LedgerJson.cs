@@ -25,6 +25,7 @@ public static class LedgerJson
         ["status-delivered.v1"] = typeof(StatusDelivered),
         ["job-resumed.v1"] = typeof(JobResumed),
         ["job-dir-retired.v1"] = typeof(JobDirRetired),
+        ["runner-launched.v1"] = typeof(RunnerLaunched),
         ["daemon-started.v1"] = typeof(DaemonStarted),
         ["daemon-stopped.v1"] = typeof(DaemonStopped),
         ["job-admitted.v1"] = typeof(JobAdmitted),

@@ -15,8 +15,9 @@ public interface ILedgerRecord;
 /// <param name="Poisoned">Refused without running: earlier attempts to take this request crashed the daemon.</param>
 /// <param name="Run">Which run of this job id it is (a new request for a finished job runs it again).</param>
 /// <param name="SeqBase">The last status number of the earlier runs: this run's statuses are numbered after it.</param>
+/// <param name="RunToken">A random token put in the environment of everything the run starts (<see cref="Execution.RunIdentity"/>).</param>
 public sealed record JobAccepted(long JobId, string TaskId, string? RootTaskId, string TaskJson, DateTimeOffset At, bool Poisoned,
-    int Run = 1, long SeqBase = 0) : ILedgerRecord;
+    int Run = 1, long SeqBase = 0, string? RunToken = null) : ILedgerRecord;
 
 /// <summary>
 /// The job moved to <paramref name="To"/>; with a <paramref name="Status"/>, that status is queued for the portal
@@ -26,6 +27,12 @@ public sealed record JobMoved(JobPhase To, string? Status, string? Message, stri
 
 /// <summary>The broker confirmed the job's statuses up to this sequence number.</summary>
 public sealed record StatusDelivered(long Seq) : ILedgerRecord;
+
+/// <summary>
+/// The daemon launched the job's runner: its pid and start time as the daemon saw them, and the job's cgroup (its
+/// key, when the job has one). Written so that a restarted daemon signals only what it can tie to the job.
+/// </summary>
+public sealed record RunnerLaunched(int Pid, long StartTicks, string? Cgroup, DateTimeOffset At) : ILedgerRecord;
 
 /// <summary>The job was picked up again by a new incarnation; after a crash of the previous one, or not.</summary>
 public sealed record JobResumed(bool AfterCrash, DateTimeOffset At) : ILedgerRecord;

@@ -11,8 +11,15 @@ public static class SlurmParsers
     {
         var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
         var id = line?.Split(';')[0];
-        return id is { Length: > 0 } && id.All(char.IsAsciiDigit) ? id : null;
+        return id is not null && IsJobId(id) ? id : null;
     }
+
+    /// <summary>
+    /// A SLURM job id as any command of ours may use it: a positive integer in plain digits (ids also come back from
+    /// a file in the job directory, which the service can rewrite).
+    /// </summary>
+    public static bool IsJobId(string id) =>
+        id is { Length: > 0 and <= 18 } && id.All(char.IsAsciiDigit) && id[0] != '0';
 
     /// <summary><c>squeue -h -t all -o '%i|%T|%r'</c>.</summary>
     public static IReadOnlyDictionary<string, SlurmJobState> ParseSqueue(string stdout) =>

@@ -64,6 +64,17 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
                 written((ILedgerRecord)Sys.Serialization.Deserialize(e.Bytes, e.Serializer, e.Manifest))));
     });
 
+    /// <summary>
+    /// Returns once the job has handled every message sent to it so far: a redelivery is handled in order (after
+    /// any write in progress) and acknowledged at once. The job re-sends its latest status if it was confirmed.
+    /// </summary>
+    private async Task Handled(IActorRef job, long id)
+    {
+        var again = FakeDelivery.Job(id);
+        job.Tell(new AttachDelivery(again));
+        await AwaitConditionAsync(() => Task.FromResult(again.Acked));
+    }
+
     private static void Confirm(IActorRef job, ReportStatus report) => job.Tell(new StatusConfirmed(report.JobId, report.Seq, report.Status));
 
     /// <summary>Confirms the terminal status, expects JobDone, retires the job and sees it stop.</summary>
@@ -196,7 +207,56 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
         ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromMinutes(5));
         await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
         ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromMinutes(1.1));
+        // Its step is stopped first; only when even the stop gets no answer does the job end without it.
+        var stop = await _runner.ExpectMsgAsync<StopStep>();
+        Assert.Equal((run.Spec.JobId, StepKind.Run, true), (stop.JobId, stop.Kind, stop.TimedOut));
+        await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        ((TestScheduler)Sys.Scheduler).Advance(JobTimeouts.Default.StopGrace);
         await ConfirmTerminalAndRetire(job, await ExpectStatus(JobStatuses.TimedOut, StatusTexts.TimedOut));
+    }
+
+    [Fact]
+    public async Task A_deadline_stops_the_step_and_the_job_ends_only_once_the_step_answers()
+    {
+        var job = Start(FakeDelivery.Job(47));
+        await ExpectStatus(JobStatuses.Pending);
+        var run = await _runner.ExpectMsgAsync<RunStep>();
+        job.Tell(new StepStarted(run.Spec.JobId, StepKind.Run));
+        await ExpectStatus(JobStatuses.Running);
+        await Handled(job, 47);
+        ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromMinutes(6.1));
+        var stop = await _runner.ExpectMsgAsync<StopStep>();
+        await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // nothing is reported while the step is still at work
+        job.Tell(new StepFailed(stop.JobId, stop.Kind, stop.StatusText, stop.Detail, stop.TimedOut));
+        await ConfirmTerminalAndRetire(job, await ExpectStatus(JobStatuses.TimedOut, StatusTexts.TimedOut));
+    }
+
+    [Fact]
+    public async Task Packaging_and_upload_deadlines_count_from_the_step_s_start_and_an_upload_s_from_its_own_limit()
+    {
+        var job = Start(FakeDelivery.Job(48));
+        await ExpectStatus(JobStatuses.Pending);
+        var run = await _runner.ExpectMsgAsync<RunStep>();
+        job.Tell(new StepSucceeded(run.Spec.JobId, StepKind.Run));
+        await ExpectStatus(JobStatuses.Running);
+        Confirm(job, await ExpectStatus(JobStatuses.Success));
+        await _packager.ExpectMsgAsync<RunStep>();
+        // Queued behind other jobs' packaging for longer than the packaging deadline: not this job's time yet.
+        ((TestScheduler)Sys.Scheduler).Advance(JobTimeouts.Default.Package + TimeSpan.FromMinutes(1));
+        await _packager.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        job.Tell(new StepStarted(run.Spec.JobId, StepKind.Package));
+        job.Tell(new StepSucceeded(run.Spec.JobId, StepKind.Package));
+        await _uploader.ExpectMsgAsync<RunStep>();
+        job.Tell(new StepStarted(run.Spec.JobId, StepKind.Upload, TimeSpan.FromMinutes(3)));
+        await Handled(job, 48);
+        await ExpectStatus(JobStatuses.Success); // a redelivery gets the latest confirmed status again
+        ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromMinutes(2));
+        await _uploader.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromMinutes(1.1));
+        var stop = await _uploader.ExpectMsgAsync<StopStep>();
+        Assert.Equal((StepKind.Upload, false), (stop.Kind, stop.TimedOut));
+        job.Tell(new StepFailed(stop.JobId, stop.Kind, stop.StatusText, stop.Detail));
+        await ConfirmTerminalAndRetire(job, await ExpectStatus(JobStatuses.Failed, StatusTexts.UploadError));
     }
 
     [Fact]

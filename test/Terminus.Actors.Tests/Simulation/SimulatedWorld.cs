@@ -121,20 +121,20 @@ internal sealed class SimulatedWorld
     /// <summary>Starts a service only if it never ran; a resumed run re-attaches to the one in the world.</summary>
     private sealed class WorldRunner(SimulatedWorld world, Func<long, bool> succeeds) : IStepExecutor
     {
-        public async Task<StepOutcome> ExecuteAsync(RunStep step, Action started, CancellationToken cancellationToken)
+        public async Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control)
         {
             if (world.Crashed) await new TaskCompletionSource().Task;
             var id = step.Spec.JobId.Value;
             var run = world.Services.GetOrAdd(id, _ => new ServiceRun(succeeds(id)));
             if (!step.Resume || Volatile.Read(ref run.Launches) == 0) Interlocked.Increment(ref run.Launches);
-            started();
-            return await run.Outcome.Task.WaitAsync(cancellationToken);
+            control.Started();
+            return await run.Outcome.Task.WaitAsync(control.Shutdown);
         }
     }
 
     private sealed class WorldStep(SimulatedWorld world, Action<SimulatedWorld, long> effect) : IStepExecutor
     {
-        public async Task<StepOutcome> ExecuteAsync(RunStep step, Action started, CancellationToken cancellationToken)
+        public async Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control)
         {
             if (world.Crashed) await new TaskCompletionSource().Task;
             effect(world, step.Spec.JobId.Value);

@@ -19,11 +19,11 @@ public sealed class StepPoolSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit
         private int _running;
         public int MaxRunning;
 
-        public async Task<StepOutcome> ExecuteAsync(RunStep step, Action started, CancellationToken cancellationToken)
+        public async Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control)
         {
             var now = Interlocked.Increment(ref _running);
             lock (this) MaxRunning = Math.Max(MaxRunning, now);
-            started();
+            control.Started();
             await _release.Task;
             Interlocked.Decrement(ref _running);
             return new StepOutcome.Succeeded();
@@ -34,7 +34,7 @@ public sealed class StepPoolSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit
 
     private sealed class ThrowingExecutor : IStepExecutor
     {
-        public Task<StepOutcome> ExecuteAsync(RunStep step, Action started, CancellationToken cancellationToken) =>
+        public Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control) =>
             throw new InvalidOperationException("executor bug");
     }
 
@@ -78,8 +78,61 @@ public sealed class StepPoolSpecs(ITestOutputHelper output) : Akka.TestKit.Xunit
         Assert.Equal("Job timed out", failed.StatusText);
     }
 
+    /// <summary>Works until stopped; then takes a while to end its work, as killing a process does.</summary>
+    private sealed class StoppableExecutor : IStepExecutor
+    {
+        public readonly TaskCompletionSource WorkEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public readonly TaskCompletionSource AllowEnd = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Started;
+
+        public async Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control)
+        {
+            if (Interlocked.Increment(ref Started) > 1) return new StepOutcome.Succeeded();
+            control.Started();
+            try { await Task.Delay(Timeout.Infinite, control.Stop); }
+            catch (OperationCanceledException) { }
+            await AllowEnd.Task;
+            WorkEnded.TrySetResult();
+            throw new OperationCanceledException(control.Stop);
+        }
+    }
+
+    [Fact]
+    public async Task A_stopped_step_is_answered_with_the_stop_s_reason_only_once_its_work_has_ended_and_its_worker_is_free_again()
+    {
+        var executor = new StoppableExecutor();
+        var pool = Sys.ActorOf(StepPoolActor.Props(executor, 1));
+        pool.Tell(new RunStep(StepKind.Upload, Spec(20)));
+        await ExpectMsgAsync<StepStarted>();
+        pool.Tell(new RunStep(StepKind.Upload, Spec(21))); // waits for the only worker
+
+        pool.Tell(new StopStep(new JobId(20), StepKind.Upload, "upload failed", "the upload did not finish in time", false));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // its work has not ended yet
+        executor.AllowEnd.SetResult();
+        var failed = await ExpectMsgAsync<StepFailed>();
+        Assert.True(executor.WorkEnded.Task.IsCompleted);
+        Assert.Equal((new JobId(20), "upload failed", "the upload did not finish in time"), (failed.JobId, failed.StatusText, failed.Detail));
+        Assert.Equal(new JobId(21), (await ExpectMsgAsync<StepSucceeded>()).JobId); // the next job got the freed worker
+    }
+
+    [Fact]
+    public async Task A_stopped_step_still_waiting_for_a_worker_is_dropped_and_answered_at_once()
+    {
+        var executor = new HeldExecutor();
+        var pool = Sys.ActorOf(StepPoolActor.Props(executor, 1));
+        pool.Tell(new RunStep(StepKind.Package, Spec(30)));
+        await ExpectMsgAsync<StepStarted>();
+        pool.Tell(new RunStep(StepKind.Package, Spec(31)));
+        pool.Tell(new StopStep(new JobId(31), StepKind.Package, "tarball error", "packaging did not finish in time", false));
+        Assert.Equal(new JobId(31), (await ExpectMsgAsync<StepFailed>()).JobId);
+        executor.Release();
+        Assert.Equal(new JobId(30), (await ExpectMsgAsync<StepSucceeded>()).JobId);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // job 31 never started
+        Assert.Equal(1, executor.MaxRunning);
+    }
+
     private sealed class FixedExecutor(StepOutcome outcome) : IStepExecutor
     {
-        public Task<StepOutcome> ExecuteAsync(RunStep step, Action started, CancellationToken cancellationToken) => Task.FromResult(outcome);
+        public Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control) => Task.FromResult(outcome);
     }
 }

@@ -7,10 +7,12 @@ public sealed class CommandLineTests
     [Fact]
     public void The_local_launch_script_is_fixed_and_every_path_is_an_argument()
     {
-        var args = LocalLaunch.Arguments("/j/1_s/stdout.log", "/j/1_s/stderr.log", "/usr/bin/python3", "/j/1_s/terminus_runner.py", "/j/1_s/terminus_request.json");
-        Assert.Equal(["-c", LocalLaunch.Script, "terminus-launch", "/j/1_s/stdout.log", "/j/1_s/stderr.log", "/usr/bin/python3",
-            "/j/1_s/terminus_runner.py", "/j/1_s/terminus_request.json"], args);
+        var args = LocalLaunch.Arguments("/j/1_s/stdout.log", "/j/1_s/stderr.log", ["/cg/mem/job-1/cgroup.procs", "/cg/pids/job-1/cgroup.procs"],
+            "/usr/bin/python3", "/j/1_s/terminus_runner.py", "/j/1_s/terminus_request.json");
+        Assert.Equal(["-c", LocalLaunch.Script, "terminus-launch", "/j/1_s/stdout.log", "/j/1_s/stderr.log", "2", "/cg/mem/job-1/cgroup.procs",
+            "/cg/pids/job-1/cgroup.procs", "/usr/bin/python3", "/j/1_s/terminus_runner.py", "/j/1_s/terminus_request.json"], args);
         Assert.DoesNotContain("/j/", LocalLaunch.Script);
+        Assert.DoesNotContain("/cg/", LocalLaunch.Script);
     }
 
     [Fact]

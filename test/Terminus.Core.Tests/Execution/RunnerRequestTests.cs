@@ -18,7 +18,7 @@ public sealed class RunnerRequestTests
     [Fact]
     public void The_request_carries_everything_the_runner_needs_as_data()
     {
-        using var doc = JsonDocument.Parse(RunnerRequest.ToJson(Spec(), "myhost", "/usr/bin/python3"));
+        using var doc = JsonDocument.Parse(RunnerRequest.ToJson(Spec(), "myhost", "/usr/bin/python3", TimeSpan.FromSeconds(10)));
         var r = doc.RootElement;
         Assert.Equal(RunnerRequest.Format, r.GetProperty("format").GetInt32());
         Assert.Equal(123, r.GetProperty("job_id").GetInt64());
@@ -39,7 +39,7 @@ public sealed class RunnerRequestTests
     [InlineData("$(reboot)`id`")]
     public void Hostile_text_stays_a_json_string_value(string dataRef)
     {
-        using var doc = JsonDocument.Parse(RunnerRequest.ToJson(Spec(dataRef: dataRef, parameters: $$"""{"p": {{JsonSerializer.Serialize(dataRef)}}}"""), "h", "/py"));
+        using var doc = JsonDocument.Parse(RunnerRequest.ToJson(Spec(dataRef: dataRef, parameters: $$"""{"p": {{JsonSerializer.Serialize(dataRef)}}}"""), "h", "/py", TimeSpan.FromSeconds(10)));
         Assert.Equal(dataRef, doc.RootElement.GetProperty("data_ref").GetString());
         Assert.Equal(dataRef, doc.RootElement.GetProperty("params").GetProperty("p").GetString());
     }

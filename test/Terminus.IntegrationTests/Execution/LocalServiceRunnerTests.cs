@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Terminus.Actors.Execution;
+using Terminus.Actors.Steps;
 using Terminus.Core.Configuration;
 using Terminus.Core.Jobs;
+using Terminus.Infrastructure.Processes;
 using Terminus.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -21,7 +23,8 @@ public sealed class LocalServiceRunnerTests(ITestOutputHelper output) : IDisposa
         var runner = new LocalServiceRunner(_site.Settings(execution), ExecutionSite.Log, limit is null ? null : _ => limit.Value);
         var started = 0;
         var sw = Stopwatch.StartNew();
-        var outcome = await runner.ExecuteAsync(ExecutionSite.Step(StepKind.Run, spec), () => Interlocked.Increment(ref started), cancel)
+        var outcome = await runner.ExecuteAsync(ExecutionSite.Step(StepKind.Run, spec),
+                new StepControl(_ => Interlocked.Increment(ref started), CancellationToken.None, cancel))
             .WaitAsync(TimeSpan.FromSeconds(90));
         var paths = _site.Paths(spec);
         output.WriteLine($"{spec.ServiceName}: {outcome} in {sw.ElapsedMilliseconds} ms");
@@ -174,7 +177,7 @@ public sealed class LocalServiceRunnerTests(ITestOutputHelper output) : IDisposa
         var runner = new LocalServiceRunner(_site.Settings(), ExecutionSite.Log);
         var spec = _site.Spec("long");
         var running = new TaskCompletionSource();
-        var run = runner.ExecuteAsync(ExecutionSite.Step(StepKind.Run, spec), () => running.TrySetResult(), stop.Token);
+        var run = runner.ExecuteAsync(ExecutionSite.Step(StepKind.Run, spec), new StepControl(_ => running.TrySetResult(), CancellationToken.None, stop.Token));
         await running.Task.WaitAsync(TimeSpan.FromSeconds(30));
         stop.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -183,14 +186,14 @@ public sealed class LocalServiceRunnerTests(ITestOutputHelper output) : IDisposa
             "the service writes its pid");
         try
         {
-            Assert.True(ProcessGroups.IsAlive(pid, null), "the service must outlive the daemon");
+            Assert.True(ProcessTable.IsAlive(pid, null), "the service must outlive the daemon");
             var record = Terminus.Core.Execution.RunnerRecords.ParseRunner(File.ReadAllText(_site.Paths(spec).RunnerRecordFile))!;
             Assert.Equal(record.Pid, record.ProcessGroup); // its own process group, led by the runner
         }
         finally
         {
             var record = Terminus.Core.Execution.RunnerRecords.ParseRunner(File.ReadAllText(_site.Paths(spec).RunnerRecordFile))!;
-            ProcessGroups.SignalGroup(record.ProcessGroup, ProcessGroups.SigKill);
+            Signals.KillTree(record.Pid);
         }
     }
 
@@ -235,7 +238,7 @@ public sealed class LocalServiceRunnerTests(ITestOutputHelper output) : IDisposa
     private static async Task WaitGone(int pid)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (ProcessGroups.IsAlive(pid, null) && DateTime.UtcNow < deadline) await Task.Delay(50);
-        Assert.False(ProcessGroups.IsAlive(pid, null), $"process {pid} is still running");
+        while (ProcessTable.IsAlive(pid, null) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.False(ProcessTable.IsAlive(pid, null), $"process {pid} is still running");
     }
 }

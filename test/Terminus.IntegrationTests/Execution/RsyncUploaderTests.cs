@@ -1,4 +1,5 @@
 using Terminus.Actors.Execution;
+using Terminus.Actors.Steps;
 using Terminus.Core.Configuration;
 using Terminus.Core.Jobs;
 using Terminus.IntegrationTests.Infrastructure;
@@ -27,7 +28,7 @@ public sealed class RsyncUploaderTests(ITestOutputHelper output) : IDisposable
 
     private static Task<StepOutcome> Upload(JobSpec spec, string jobRoot, string alias, TimeSpan? retry = null) =>
         new RsyncUploader(jobRoot, alias, ExecutionSettings.Default with { UploadTimeout = TimeSpan.FromSeconds(20), UploadRetryWindow = retry ?? TimeSpan.Zero }, ExecutionSite.Log)
-            .ExecuteAsync(ExecutionSite.Step(StepKind.Upload, spec), () => { }, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+            .ExecuteAsync(ExecutionSite.Step(StepKind.Upload, spec), StepControl.None()).WaitAsync(TimeSpan.FromSeconds(60));
 
     [Fact]
     public async Task The_tarball_lands_in_the_storage_account_under_its_name()

@@ -1,4 +1,5 @@
 using Terminus.Actors.Execution;
+using Terminus.Actors.Steps;
 using Terminus.Core.Jobs;
 using Terminus.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -22,7 +23,7 @@ public sealed class TarPackagerTests(ITestOutputHelper output) : IDisposable
     }
 
     private static Task<StepOutcome> Package(JobSpec spec, string jobRoot, long max = 1 << 30) =>
-        new TarPackager(jobRoot, max, ExecutionSite.Log).ExecuteAsync(ExecutionSite.Step(StepKind.Package, spec), () => { }, CancellationToken.None);
+        new TarPackager(jobRoot, max, ExecutionSite.Log).ExecuteAsync(ExecutionSite.Step(StepKind.Package, spec), StepControl.None());
 
     [Fact]
     public async Task The_tarball_has_the_service_as_its_root_in_a_deterministic_order_and_gnu_tar_and_python_read_it()

@@ -40,12 +40,12 @@ public sealed class HeldRunner : IStepExecutor
     public int Running => _running;
     private int _running;
 
-    public async Task<StepOutcome> ExecuteAsync(RunStep step, Action started, CancellationToken cancellationToken)
+    public async Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control)
     {
         Runs.AddOrUpdate(step.Spec.JobId, 1, (_, n) => n + 1);
         Interlocked.Increment(ref _running);
-        started();
-        try { await _release.Task.WaitAsync(cancellationToken); }
+        control.Started();
+        try { await _release.Task.WaitAsync(control.Any); }
         finally { Interlocked.Decrement(ref _running); }
         return new StepOutcome.Failed(StatusTexts.StoppedWithError("released by the test"), "");
     }

@@ -24,8 +24,9 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
     public static SlurmRunner Create(StepContext context, TerminusSettings settings, ISlurmCommands commands) =>
         new(settings, commands, context.System.ActorOf(SlurmPollerActor.Props(commands, settings.Slurm), "slurm-poller"), context.Log);
 
-    public async Task<StepOutcome> ExecuteAsync(RunStep step, Action started, CancellationToken cancellationToken)
+    public async Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control)
     {
+        var cancellationToken = control.Any;
         var spec = step.Spec;
         var paths = JobPaths.For(settings.JobDir, spec);
         var record = step.Resume && Directory.Exists(paths.JobDir) ? await FindSubmittedAsync(spec, paths, cancellationToken).ConfigureAwait(false) : null;
@@ -36,7 +37,27 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
             record = submitted.Record!;
         }
         else log.Info("Job #{0}: re-attached to SLURM job {1}", spec.JobId, record.JobId);
-        return await FollowAsync(spec, paths, record, started, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await FollowAsync(spec, paths, record, control.Started, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (control.Stop.IsCancellationRequested)
+        {
+            await CancelAsync(spec, record.JobId, "the job is stopped").ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// <c>scancel</c> restricted to the job's own name: an id read back from the job directory may have been
+    /// rewritten, and SLURM then refuses to cancel another job with it.
+    /// </summary>
+    private async Task CancelAsync(JobSpec spec, string id, string why)
+    {
+        var name = SlurmScript.JobName(settings.HostName, spec.JobId);
+        var result = await commands.RunAsync("scancel", ["--name", name, id]).ConfigureAwait(false);
+        if (result.ExitCode == 0) log.Info("Job #{0}: SLURM job {1} cancelled: {2}", spec.JobId, id, why);
+        else log.Warning("Job #{0}: scancel --name {1} {2} failed ({3}): {4}", spec.JobId, name, id, result.ExitCode, Printable.Line(result.StdErr, 300));
     }
 
     private sealed record SlurmRecord(string JobId, DateTime SubmittedUtc);
@@ -49,7 +70,8 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
             if (File.Exists(paths.SlurmRecordFile))
             {
                 using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(paths.SlurmRecordFile, ct).ConfigureAwait(false));
-                return new SlurmRecord(doc.RootElement.GetProperty("job_id").GetString()!, doc.RootElement.GetProperty("submitted").GetDateTime());
+                var recorded = new SlurmRecord(doc.RootElement.GetProperty("job_id").GetString()!, doc.RootElement.GetProperty("submitted").GetDateTime());
+                if (await ConfirmAsync(spec, recorded.JobId, ct).ConfigureAwait(false)) return recorded;
             }
         }
         catch (Exception e) when (e is IOException or JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
@@ -70,6 +92,31 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
         return new SlurmRecord(id, DateTime.UtcNow);
     }
 
+    /// <summary>
+    /// An id read back from the job directory is used only if it is a job id and SLURM does not know it under another
+    /// name (a job purged from SLURM's memory is still followed: polling it is read-only, and its cancel is name-bound).
+    /// </summary>
+    private async Task<bool> ConfirmAsync(JobSpec spec, string id, CancellationToken ct)
+    {
+        if (!SlurmParsers.IsJobId(id))
+        {
+            log.Warning("Job #{0}: {1} holds '{2}', not a SLURM job id; looking the job up by name", spec.JobId, "terminus_slurm.json", Printable.Line(id, 40));
+            return false;
+        }
+        var name = SlurmScript.JobName(settings.HostName, spec.JobId);
+        var squeue = await commands.RunAsync("squeue", ["-h", "-t", "all", "-o", "%j", "-j", id], cancellationToken: ct).ConfigureAwait(false);
+        var known = squeue.ExitCode == 0 ? squeue.StdOut.Trim() : "";
+        if (known.Length == 0)
+        {
+            var sacct = await commands.RunAsync("sacct", ["-X", "-n", "-P", "-o", "JobName", "-j", id], cancellationToken: ct).ConfigureAwait(false);
+            known = sacct.ExitCode == 0 ? sacct.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "" : "";
+        }
+        if (known.Length == 0 || known == name) return true;
+        log.Warning("Job #{0}: SLURM job {1} from {2} is named '{3}', not {4}; looking the job up by name", spec.JobId, id, "terminus_slurm.json",
+            Printable.Line(known, 100), name);
+        return false;
+    }
+
     private static List<long> Ids(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => long.TryParse(l.Split('.')[0], out var id) ? id : -1).Where(id => id > 0).ToList();
@@ -77,7 +124,7 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
     private async Task<(SlurmRecord? Record, StepOutcome? Failure)> SubmitAsync(JobSpec spec, JobPaths paths, bool setAside, CancellationToken ct)
     {
         var interpreter = RunnerRequest.RunnerInterpreter(spec.Service, settings.Execution.RunnerPython);
-        var unprepared = RunnerFiles.PrepareJobDirectory(paths, spec, RunnerRequest.ToJson(spec, settings.HostName, interpreter), setAside, log, () =>
+        var unprepared = RunnerFiles.PrepareJobDirectory(paths, spec, RunnerRequest.ToJson(spec, settings.HostName, interpreter, settings.Execution.KillGrace), setAside, log, () =>
         {
             File.WriteAllText(paths.BatchScript, SlurmScript.Build(spec, settings.HostName, interpreter, paths));
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(paths.BatchScript, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
@@ -109,7 +156,7 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
         return env;
     }
 
-    private async Task<StepOutcome> FollowAsync(JobSpec spec, JobPaths paths, SlurmRecord record, Action started, CancellationToken ct)
+    private async Task<StepOutcome> FollowAsync(JobSpec spec, JobPaths paths, SlurmRecord record, Action<TimeSpan?> started, CancellationToken ct)
     {
         var id = record.JobId;
         var states = Channel.CreateUnbounded<SlurmJobState?>();
@@ -133,7 +180,7 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
                 ct.ThrowIfCancellationRequested();
                 if (File.Exists(paths.ExitFile)) poller.Tell(SlurmPollerActor.Nudge.Instance); // ask SLURM now, not at the next tick
 
-                if (events.ReadNew().Any(e => e.Status == RunnerStatus.Running) && !running) { running = true; started(); }
+                if (events.ReadNew().Any(e => e.Status == RunnerStatus.Running) && !running) { running = true; started(null); }
                 var gotPoll = false;
                 SlurmJobState? state = null;
                 while (states.Reader.TryRead(out var s)) { state = s; gotPoll = true; }
@@ -144,7 +191,7 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
                 {
                     case SlurmPhase.Running:
                         lastSeenAlive = now;
-                        if (!running) { running = true; started(); }
+                        if (!running) { running = true; started(null); }
                         break;
                     case SlurmPhase.Pending:
                         lastSeenAlive = now;
@@ -154,7 +201,7 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
                             (stuckSince, stuckReason) = (stuckSince ?? now, state.Reason);
                             if (now - stuckSince >= slurm.StuckPendingLimit)
                             {
-                                await commands.RunAsync("scancel", [id], cancellationToken: ct).ConfigureAwait(false);
+                                await CancelAsync(spec, id, $"pending for {state.Reason}").ConfigureAwait(false);
                                 return new StepOutcome.Failed(StatusTexts.StoppedWithError($"the SLURM job {id} could not start: {state.Reason}"),
                                     $"pending for {state.Reason} since {stuckSince:u}; cancelled after {slurm.StuckPendingLimit.TotalMinutes:0} min");
                             }

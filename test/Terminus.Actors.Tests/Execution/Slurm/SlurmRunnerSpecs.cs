@@ -42,7 +42,7 @@ public sealed class SlurmRunnerSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     private Task<StepOutcome> Run(JobSpec spec, bool resume = false) =>
-        _runner.ExecuteAsync(new RunStep(StepKind.Run, spec, resume), () => Interlocked.Increment(ref _started), CancellationToken.None)
+        _runner.ExecuteAsync(new RunStep(StepKind.Run, spec, resume), StepControl.None(() => Interlocked.Increment(ref _started)))
             .WaitAsync(TimeSpan.FromSeconds(20));
 
     /// <summary>The SLURM id once the runner has submitted the job and recorded it in the job directory.</summary>
@@ -128,7 +128,8 @@ public sealed class SlurmRunnerSpecs : Akka.TestKit.Xunit2.TestKit
     {
         var spec = Spec();
         using var stop = new CancellationTokenSource();
-        var first = _runner.ExecuteAsync(new RunStep(StepKind.Run, spec), () => Interlocked.Increment(ref _started), stop.Token);
+        var first = _runner.ExecuteAsync(new RunStep(StepKind.Run, spec),
+            new StepControl(_ => Interlocked.Increment(ref _started), CancellationToken.None, stop.Token));
         var id = await Submitted();
         _slurm.Jobs[id].State = "RUNNING";
         await AwaitConditionAsync(() => Task.FromResult(_started == 1));
