@@ -10,6 +10,7 @@
 #     invoking user's ~/.ssh/config (the passwd home: ssh ignores $HOME), replaced on every run, with two hosts:
 #       $SSH_ALIAS            -> $SSH_USER@127.0.0.1:$SSH_PORT (key only, BatchMode, accept-new, own known_hosts)
 #       ${SSH_ALIAS}_refused  -> same, but a port where nothing listens (connection refused at once)
+#       ${SSH_ALIAS}_slow     -> same, through scripts/ci/slow-relay.py at 32 KiB/s each way (a slow link)
 #   - a real check at the end: rsync of a small file to $SSH_ALIAS:, checksum + removal through ssh.
 #
 # Environment:
@@ -172,11 +173,13 @@ UHOME=$(getent passwd "$me" | cut -d: -f6)
 install -d -m 0700 "$UHOME/.ssh"
 cfg=$UHOME/.ssh/config
 [ -e "$cfg" ] || { touch "$cfg"; chmod 0600 "$cfg"; }
-host_block() {  # alias port
+SLOW_RELAY=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/slow-relay.py
+host_block() {  # alias port [ProxyCommand line]
   cat <<CONF
 Host $1
     HostName 127.0.0.1
-    Port $2
+    Port $2${3:+
+    $3}
     User $SSH_USER
     IdentityFile $SSH_DIR/id_ed25519
     IdentitiesOnly yes
@@ -200,6 +203,7 @@ CONF
     echo "# so this sits at the top; the 'Host *' below puts whatever follows back into global scope"
     host_block "$SSH_ALIAS" "$SSH_PORT"
     host_block "${SSH_ALIAS}_refused" "$refused"
+    host_block "${SSH_ALIAS}_slow" "$SSH_PORT" "ProxyCommand /usr/bin/python3 $SLOW_RELAY %h %p 32768"
     echo "Host *"
     echo "# <<< terminus-ci $SSH_ALIAS <<<"
     [ -n "$rest" ] && printf '%s\n' "$rest"

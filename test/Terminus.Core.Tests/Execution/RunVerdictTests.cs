@@ -11,6 +11,25 @@ public sealed class RunVerdictTests
         RunVerdict.Decide(new RunObservation(events, exit, exitCode, killed, dirExists, 30));
 
     [Fact]
+    public void A_job_whose_process_the_kernel_killed_for_memory_fails_saying_so_with_its_limit()
+    {
+        var killed = new ExitRecord("failed", "the service process was killed by SIGKILL (perhaps it ran out of memory)", null, 9);
+        var outcome = RunVerdict.Decide(new RunObservation([Running], killed, 1, false, true, 30, OomKills: 1, MemoryLimitMb: 64));
+        Assert.Equal("Job stopped with error message : 'the job ran out of memory: it used more than its limit of 64 MB and the kernel killed it'.",
+            Assert.IsType<StepOutcome.Failed>(outcome).StatusText);
+        // A helper killed for memory does not undo a success the service reported.
+        Assert.IsType<StepOutcome.Succeeded>(RunVerdict.Decide(new RunObservation([Running], new ExitRecord("completed", "", 0, null), 0, false, true, 30,
+            OomKills: 1, MemoryLimitMb: 64)));
+    }
+
+    [Fact]
+    public void A_launcher_refused_by_the_job_s_cgroup_fails_saying_so()
+    {
+        var outcome = Decide([], exitCode: LocalLaunch.CgroupRefused);
+        Assert.Contains("control group", Assert.IsType<StepOutcome.Failed>(outcome).StatusText);
+    }
+
+    [Fact]
     public void Completed_with_its_exit_record_is_a_success()
     {
         Assert.IsType<StepOutcome.Succeeded>(Decide([Running, new("completed", "job executed successfully")],

@@ -135,6 +135,26 @@ public class JobLifecycleTests
     }
 
     [Fact]
+    public void Packaging_and_upload_deadlines_count_from_their_step_s_start_the_run_s_from_dispatch()
+    {
+        Assert.True(JobTimeouts.CountsFromStart(StepDeadline.Package));
+        Assert.True(JobTimeouts.CountsFromStart(StepDeadline.Upload));
+        Assert.False(JobTimeouts.CountsFromStart(StepDeadline.RunStart));
+        Assert.False(JobTimeouts.CountsFromStart(StepDeadline.RunLimit));
+    }
+
+    [Fact]
+    public void An_upload_s_deadline_grows_with_its_size_at_the_bandwidth_limit_plus_timeouts_and_the_retry_window()
+    {
+        var io = TimeSpan.FromSeconds(300);
+        var retry = TimeSpan.FromSeconds(600);
+        // 10 GiB at the assumed 1 MiB/s: twice 10240 s, plus 3 × 300 s, plus 600 s; longer than the old fixed 2 h.
+        Assert.Equal(TimeSpan.FromSeconds(2 * 10240 + 900 + 600), JobTimeouts.ForUpload(10L << 30, null, io, retry));
+        Assert.True(JobTimeouts.ForUpload(10L << 30, 512, io, retry) > JobTimeouts.ForUpload(10L << 30, null, io, retry));
+        Assert.Equal(TimeSpan.FromSeconds(2 * 2 + 15), JobTimeouts.ForUpload(2L << 20, 1024, TimeSpan.FromSeconds(5), TimeSpan.Zero));
+    }
+
+    [Fact]
     public void A_resumed_job_moves_on_from_success_and_otherwise_picks_up_its_phase_s_step()
     {
         Assert.Equal([JobPhase.Packaging], Phases(JobLifecycle.OnResume(JobPhase.Succeeded, poisoned: false, 0)));

@@ -12,6 +12,18 @@ public sealed class SlurmParsersTests
     [InlineData("Submitted batch job 12\n", null)]
     public void Sbatch_parsable_output_gives_the_job_id(string stdout, string? id) => Assert.Equal(id, SlurmParsers.ParseSbatchId(stdout));
 
+    [Theory]
+    [InlineData("42", true)]
+    [InlineData("1234567", true)]
+    [InlineData("0", false)]
+    [InlineData("-1", false)]
+    [InlineData("007", false)]
+    [InlineData("1 2", false)]
+    [InlineData("", false)]
+    [InlineData("12;cluster", false)]
+    [InlineData("99999999999999999999", false)]
+    public void A_job_id_a_command_may_use_is_a_positive_integer_in_plain_digits(string id, bool valid) => Assert.Equal(valid, SlurmParsers.IsJobId(id));
+
     [Fact]
     public void Squeue_lines_give_state_and_reason_and_odd_lines_are_skipped()
     {

@@ -20,15 +20,18 @@ public sealed class DaemonProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
     public string Output { get { lock (_gate) return File.Exists(_log) ? File.ReadAllText(_log) : ""; } }
 
-    public static DaemonProcess Start(IDictionary<string, string> environment, string logFile)
+    /// <param name="asUser">An unprivileged account to run it as (through setpriv, which keeps the pid), or null for ours.</param>
+    public static DaemonProcess Start(IDictionary<string, string> environment, string logFile, string? asUser = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "terminus-daemon.dll");
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(asUser is null ? "dotnet" : "setpriv")
         {
-            ArgumentList = { dll },
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        if (asUser is not null)
+            foreach (var a in new[] { $"--reuid={asUser}", $"--regid={asUser}", "--clear-groups", "dotnet" }) psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add(dll);
         foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("TERMINUS_") || k.StartsWith("RABBITMQ_")).ToList())
             psi.Environment.Remove(key);
         foreach (var (k, v) in environment) psi.Environment[k] = v;

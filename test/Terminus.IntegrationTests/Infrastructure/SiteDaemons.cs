@@ -13,11 +13,12 @@ public sealed class SiteDaemons(TestSite site, ITestOutputHelper output, IReadOn
     public TestSite Site => site;
 
     /// <summary>Starts a daemon with the site's environment, <c>defaults</c> and <paramref name="overrides"/>; returns once it consumes.</summary>
-    public async Task<DaemonProcess> StartAsync(IReadOnlyDictionary<string, string>? overrides = null)
+    /// <param name="asUser">An unprivileged account to run the daemon as (it must own the site), or null for ours.</param>
+    public async Task<DaemonProcess> StartAsync(IReadOnlyDictionary<string, string>? overrides = null, string? asUser = null)
     {
         var env = site.Environment();
         foreach (var (k, v) in (defaults ?? new Dictionary<string, string>()).Concat(overrides ?? new Dictionary<string, string>())) env[k] = v;
-        var daemon = DaemonProcess.Start(env, Path.Combine(site.Root, $"daemon-{_started.Count + 1}.out"));
+        var daemon = DaemonProcess.Start(env, Path.Combine(site.Root, $"daemon-{_started.Count + 1}.out"), asUser);
         _started.Add(daemon);
         await RunningDaemon.WaitUntilConsumingAsync(daemon, site.HostName);
         return daemon;

@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Text;
+using Terminus.Core.Jobs;
+using Terminus.Infrastructure.Processes;
+using Terminus.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Terminus.IntegrationTests;
+
+/// <summary>
+/// A job is a sealed unit, on the real daemon, broker and sshd: whatever a service starts (in a new session, as a
+/// daemon) ends with the job, however the job ends (success, time limit, a daemon killed and restarted); a record the
+/// service rewrote never makes the daemon signal anything outside the job; a step past its deadline is really
+/// stopped; a service filling out/ past the cap is stopped while it runs. Each job ends with one terminal status.
+/// </summary>
+[Collection(PortalCollection.Name)]
+public sealed class ContainmentTests(PortalWorker portal, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Unprivileged = "65534"; // nobody: a regression's kill(-1) could not reach beyond its own processes
+
+    private static long _nextJobId = 6_000_000_000L + Random.Shared.Next(0, 1_000_000) * 100L;
+
+    /// <summary>Starts two detached sleepers marked with <c>marker</c> (one in a new session, one double-forked), then lingers.</summary>
+    private const string Detacher = """
+        import os, subprocess, sys, time
+        def run(data_path, data_ref, test=False, marker="", linger=0, **kw):
+            sleeper = [sys.executable, "-c", "import time; time.sleep(1000)", marker]
+            subprocess.Popen(sleeper, start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if os.fork() == 0:
+                os.setsid()
+                if os.fork() == 0:
+                    os.execv(sys.executable, sleeper + ["daemonized"])
+                os._exit(0)
+            with open("out/result.txt", "w") as f:
+                f.write("done")
+            time.sleep(linger)
+        """;
+
+    private readonly SiteDaemons _daemons = new(new TestSite(nodes: 1, concurrency: 2), output,
+        new Dictionary<string, string> { ["TERMINUS_KILL_GRACE_S"] = "2" });
+
+    private TestSite Site => _daemons.Site;
+
+    public async Task InitializeAsync()
+    {
+        await Harness.DeclareAsync(Site.HostName);
+        Site.AddService("detacher", """{"job": {"type": "python", "interpreter": "/usr/bin/python3", "n_nodes": 1, "n_cores": 1, "timout_mn": 1}}""", Detacher);
+    }
+
+    public async Task DisposeAsync() => await _daemons.DisposeAsync();
+
+    private Task<long> SubmitAsync(string service, string kwargs) => SubmitAsync(service, _ => kwargs);
+
+    private async Task<long> SubmitAsync(string service, Func<long, string> kwargs)
+    {
+        var id = Interlocked.Increment(ref _nextJobId);
+        await Harness.SendJobAsync(Site.HostName, TestSite.JobArgs(id, service: service), kwargs(id));
+        return id;
+    }
+
+    /// <summary>Live processes whose command line holds <paramref name="marker"/>.</summary>
+    private static List<int> Processes(string marker)
+    {
+        var needle = Encoding.UTF8.GetBytes(marker);
+        var found = new List<int>();
+        foreach (var p in ProcessTable.All())
+        {
+            try
+            {
+                if (p.Pid != Environment.ProcessId && File.ReadAllBytes($"/proc/{p.Pid}/cmdline").AsSpan().IndexOf(needle) >= 0) found.Add(p.Pid);
+            }
+            catch (IOException) { }
+        }
+        return found;
+    }
+
+    private static Task NothingLeftAsync(string marker) =>
+        Eventually.TrueAsync(() => Processes(marker).Count == 0, $"no process marked {marker} is left within 15 s of the terminal status",
+            TimeSpan.FromSeconds(15));
+
+    private static string Marker(long id) => $"terminus-stray-{id}";
+
+    private static Func<long, string> DetacherArgs(int linger) => id => $$"""{"marker": "{{Marker(id)}}", "linger": {{linger}}, "test": false}""";
+
+    private void DeleteFromStorage(long id, string service) => File.Delete(Path.Combine(ItEnvironment.StorageDir, $"{id}_{service}.tar.gz"));
+
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("subreaper")]
+    public async Task A_service_that_detaches_processes_ends_uploaded_and_leaves_nothing_running(string containment)
+    {
+        await _daemons.StartAsync(new Dictionary<string, string> { ["TERMINUS_CONTAINMENT"] = containment });
+        var id = await SubmitAsync("detacher", DetacherArgs(linger: 0));
+        var statuses = await portal.TerminalStatusesAsync(id, TimeSpan.FromSeconds(90), output);
+        try
+        {
+            Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success, JobStatuses.Uploaded], statuses.Select(s => s.Status));
+            await NothingLeftAsync(Marker(id));
+        }
+        finally { DeleteFromStorage(id, "detacher"); }
+    }
+
+    [Fact]
+    public async Task A_detached_service_past_its_time_limit_ends_timed_out_and_leaves_nothing_running()
+    {
+        await _daemons.StartAsync();
+        var id = await SubmitAsync("detacher", DetacherArgs(linger: 3600));
+        await portal.WaitForStatusesAsync(id, s => s.Any(t => t.Status == JobStatuses.Running), TimeSpan.FromSeconds(30));
+        Assert.NotEmpty(Processes(Marker(id))); // the strays run while the job does
+        var statuses = await portal.TerminalStatusesAsync(id, TimeSpan.FromSeconds(120), output);
+        Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.TimedOut], statuses.Select(s => s.Status));
+        await NothingLeftAsync(Marker(id));
+    }
+
+    [Fact]
+    public async Task Kill_9_of_the_daemon_while_a_detached_job_runs_then_restart_re_attaches_to_the_whole_job_and_leaves_nothing_running()
+    {
+        var daemon = await _daemons.StartAsync();
+        var id = await SubmitAsync("detacher", DetacherArgs(linger: 12));
+        await portal.WaitForStatusesAsync(id, s => s.Any(t => t.Status == JobStatuses.Running), TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Processes(Marker(id)).Count == 2, "both detached processes run");
+        ProcessRunner.Signal(daemon.Pid, ProcessRunner.SigKill);
+        await daemon.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        var again = await _daemons.StartAsync();
+        var statuses = await portal.TerminalStatusesAsync(id, TimeSpan.FromSeconds(90), output);
+        try
+        {
+            Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success, JobStatuses.Uploaded], statuses.Select(s => s.Status));
+            Assert.Contains($"Job #{id}: re-attached to its running service", again.Output);
+            await NothingLeftAsync(Marker(id));
+        }
+        finally { DeleteFromStorage(id, "detacher"); }
+    }
+
+    [Fact]
+    public async Task A_runner_record_rewritten_to_group_1_never_makes_the_daemon_signal_outside_the_job()
+    {
+        // Rewrites the runner's record to name a process outside the job (pid and start time) and group 1, then ends.
+        Site.AddService("forger", """{"job": {"type": "python", "interpreter": "/usr/bin/python3", "n_nodes": 1, "n_cores": 1, "timout_mn": 1}}""", """
+            import json, time
+            def run(data_path, data_ref, test=False, victim=0, **kw):
+                stat = open("/proc/%d/stat" % victim).read()
+                ticks = int(stat[stat.rindex(")") + 2:].split()[19])
+                with open("terminus_runner.json", "w") as f:
+                    json.dump({"pid": victim, "pgid": 1, "start_ticks": ticks, "hostname": "", "started": "2000-01-01 00:00:00 UTC"}, f)
+                time.sleep(4)
+            """);
+        await ProcessRunner.RunAsync("chown", ["-R", $"{Unprivileged}:{Unprivileged}", Site.Root], TimeSpan.FromSeconds(30));
+        using var sentinel = Process.Start(new ProcessStartInfo("setpriv",
+            [$"--reuid={Unprivileged}", $"--regid={Unprivileged}", "--clear-groups", "sleep", "600"]))!;
+        try
+        {
+            var daemon = await _daemons.StartAsync(asUser: Unprivileged);
+            var id = await SubmitAsync("forger", $$"""{"victim": {{sentinel.Id}}, "test": true}""");
+            await portal.WaitForStatusesAsync(id, s => s.Any(t => t.Status == JobStatuses.Running), TimeSpan.FromSeconds(30));
+            ProcessRunner.Signal(daemon.Pid, ProcessRunner.SigKill);
+            await daemon.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            var exitRecord = Path.Combine(Site.JobDir, $"{id}_forger", "terminus_exit.json");
+            await Eventually.TrueAsync(() => File.Exists(exitRecord), "the runner ends while the daemon is down");
+
+            await _daemons.StartAsync(asUser: Unprivileged);
+            var statuses = PortalWorker.WithoutCopies(
+                await portal.WaitForStatusesAsync(id, s => s.Any(t => t.Status == JobStatuses.Success), TimeSpan.FromSeconds(60)));
+            Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success], statuses.Select(s => s.Status));
+            Assert.False(sentinel.HasExited, "the process the record named was signalled");
+        }
+        finally
+        {
+            if (!sentinel.HasExited) sentinel.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task An_upload_slowed_past_its_deadline_is_killed_before_failed_is_sent_and_the_next_job_uploads()
+    {
+        Site.AddService("bulky", """{"job": {"type": "python", "interpreter": "/usr/bin/python3", "n_nodes": 1, "n_cores": 1, "timout_mn": 1}}""", """
+            import os
+            def run(data_path, data_ref, test=False, size=0, **kw):
+                with open("out/bulk.bin", "wb") as f:
+                    f.write(os.urandom(size))
+            """);
+        // A 32 KiB/s link (the storage alias's slow twin) under a 1 MiB/s limit: 2 MB gets a deadline of about 19 s.
+        var daemon = await _daemons.StartAsync(new Dictionary<string, string>
+        {
+            ["GALACSTORAGE_SSH_ALIAS"] = ItEnvironment.StorageAlias + "_slow", ["TERMINUS_UPLOAD_BWLIMIT_KB"] = "1024",
+            ["TERMINUS_UPLOAD_TIMEOUT_S"] = "5", ["TERMINUS_UPLOAD_RETRY_S"] = "0",
+        });
+        var slow = await SubmitAsync("bulky", """{"size": 2000000, "test": false}""");
+        var next = await SubmitAsync("bulky", """{"size": 1000, "test": false}""");
+        try
+        {
+            await portal.WaitForStatusesAsync(slow, s => s.Any(t => t.Status == JobStatuses.Failed), TimeSpan.FromSeconds(90));
+            Assert.Empty(Processes($"{slow}_bulky.tar.gz")); // rsync (and its ssh) were gone when failed was sent
+            var statuses = await portal.TerminalStatusesAsync(slow, TimeSpan.FromSeconds(5), output);
+            Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success, JobStatuses.Failed], statuses.Select(s => s.Status));
+            Assert.Equal(StatusTexts.UploadError, statuses[^1].Message);
+            Assert.Contains($"Job #{slow}: the upload did not finish in time; stopping its upload step", daemon.Output);
+
+            var after = await portal.TerminalStatusesAsync(next, TimeSpan.FromSeconds(60), output);
+            Assert.Equal(JobStatuses.Uploaded, after[^1].Status);
+        }
+        finally
+        {
+            DeleteFromStorage(slow, "bulky");
+            DeleteFromStorage(next, "bulky");
+        }
+    }
+
+    [Fact]
+    public async Task A_service_writing_past_the_tarball_cap_is_stopped_while_it_runs()
+    {
+        Site.AddService("filler", """{"job": {"type": "python", "interpreter": "/usr/bin/python3", "n_nodes": 1, "n_cores": 1, "timout_mn": 1}}""", """
+            import time
+            def run(data_path, data_ref, test=False, **kw):
+                with open("out/fill.bin", "wb") as f:
+                    while True:
+                        f.write(b"x" * 262144)
+                        f.flush()
+                        time.sleep(0.1)
+            """);
+        await _daemons.StartAsync(new Dictionary<string, string> { ["TERMINUS_MAX_TARBALL_MB"] = "2" });
+        var id = await SubmitAsync("filler", """{"test": false}""");
+        var statuses = await portal.TerminalStatusesAsync(id, TimeSpan.FromSeconds(90), output);
+        Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Failed], statuses.Select(s => s.Status));
+        Assert.StartsWith("Job results are too large to be uploaded", statuses[^1].Message);
+        Assert.Empty(Processes($"{id}_filler"));
+    }
+}
