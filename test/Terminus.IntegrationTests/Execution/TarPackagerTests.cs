@@ -265,6 +265,21 @@ public sealed class TarPackagerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Python_reads_a_base_256_size_and_a_raw_name_from_our_header()
+    {
+        var block = new byte[TarHeader.BlockSize];
+        TarHeader.Write(block, [.. "svc/caf"u8, 0xE9], TarHeader.FileType, 0x1A4, 10L << 30, 1_700_000_000);
+        var header = Path.Combine(_site.Root, "header.bin");
+        File.WriteAllBytes(header, block);
+
+        var python = await ProcessRunner.RunAsync(ExecutionSite.Python3, ["-c",
+            "import os, sys, tarfile; t = tarfile.TarInfo.frombuf(open(sys.argv[1], 'rb').read(), 'utf-8', 'surrogateescape'); "
+            + "print(t.size, oct(t.mode), t.mtime, t.uid, repr(t.uname), os.fsencode(t.name).hex())", header], TimeSpan.FromSeconds(30));
+
+        Assert.Equal($"{10L << 30} 0o644 1700000000 0 '' {Convert.ToHexStringLower([.. "svc/caf"u8, 0xE9])}", python.StdOut.Trim());
+    }
+
+    [Fact]
     public async Task A_link_planted_at_the_partial_name_is_replaced_and_what_it_points_to_is_untouched()
     {
         var (spec, paths) = Job();
