@@ -16,7 +16,7 @@ public readonly struct RawName : IComparable<RawName>, IEquatable<RawName>
     public static RawName FromString(string name) => new(System.Text.Encoding.UTF8.GetBytes(name));
 
     public ReadOnlySpan<byte> Bytes => _bytes;
-    public int Length => _bytes.Length;
+    public int Length => Bytes.Length;
 
     public int CompareTo(RawName other) => Bytes.SequenceCompareTo(other.Bytes);
     public bool Equals(RawName other) => Bytes.SequenceEqual(other.Bytes);

@@ -17,6 +17,16 @@ public sealed class DirectoryHandle : SafeHandle
 
     public override bool IsInvalid => handle == IntPtr.Zero;
 
+    /// <summary>The descriptor, never used once closed (the number may already name another file).</summary>
+    private int Fd
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(IsClosed, this);
+            return _fd;
+        }
+    }
+
     /// <summary>
     /// Opens a directory by a trusted path (the configured job directory); a link at its last name is not followed.
     /// </summary>
@@ -26,23 +36,24 @@ public sealed class DirectoryHandle : SafeHandle
 
     /// <summary>Opens the subdirectory <paramref name="name"/>, or null (and why) if that name is not a real directory now.</summary>
     public DirectoryHandle? TryOpenDirectory(RawName name, out int errno) =>
-        FromDescriptor(LibC.OpenAt(_fd, name, DirectoryFlags, 0, out errno));
+        FromDescriptor(LibC.OpenAt(Fd, name, DirectoryFlags, 0, out errno));
 
     /// <summary>
     /// Opens <paramref name="name"/> for reading, or null (and why). A link is not followed and a FIFO does not block
     /// (<c>O_NONBLOCK</c>): check what was opened with <see cref="StatOf(SafeFileHandle)"/>.
     /// </summary>
     public SafeFileHandle? TryOpenFile(RawName name, out int errno) =>
-        FileHandle(LibC.OpenAt(_fd, name, LibC.ORdOnly | LibC.ONoFollow | LibC.ONonBlock | LibC.OCloExec, 0, out errno));
+        FileHandle(LibC.OpenAt(Fd, name, LibC.ORdOnly | LibC.ONoFollow | LibC.ONonBlock | LibC.OCloExec, 0, out errno));
 
     /// <summary>Opens (creating it, mode 0644 less the umask) <paramref name="name"/> to append to it, never through a link, never blocking.</summary>
     public SafeFileHandle? TryOpenForAppend(RawName name, out int errno) =>
-        FileHandle(LibC.OpenAt(_fd, name, LibC.OWrOnly | LibC.OAppend | LibC.OCreat | LibC.ONoFollow | LibC.ONonBlock | LibC.OCloExec,
-            0b110_100_100, out errno));
+        FileHandle(LibC.OpenAt(Fd, name, LibC.OWrOnly | LibC.OAppend | LibC.OCreat | LibC.ONoFollow | LibC.ONonBlock | LibC.OCloExec,
+            0b110_100_100 /* 0644 */, out errno));
 
     /// <summary>The entries' names but "." and "..", in ordinal order of their bytes.</summary>
     public List<RawName> ReadNames()
     {
+        ObjectDisposedException.ThrowIf(IsClosed, this);
         var names = LibC.ReadNames(handle);
         names.Sort();
         return names;
@@ -50,14 +61,14 @@ public sealed class DirectoryHandle : SafeHandle
 
     /// <summary>What <paramref name="name"/> is (a link as a link), or null if it is gone.</summary>
     /// <exception cref="IOException">statx failed otherwise.</exception>
-    public FileStatus? Stat(RawName name) => LibC.StatAt(_fd, name, out var errno) is { } status ? status
+    public FileStatus? Stat(RawName name) => LibC.StatAt(Fd, name, out var errno) is { } status ? status
         : errno == LibC.ENOENT ? null : throw LibC.Error(errno, $"statx of {name}");
 
     /// <summary>What this directory is now.</summary>
-    public FileStatus Stat() => LibC.StatFd(_fd);
+    public FileStatus Stat() => LibC.StatFd(Fd);
 
     /// <summary>Where the link <paramref name="name"/> points, or null if it cannot be read.</summary>
-    public RawName? ReadLink(RawName name) => LibC.ReadLinkAt(_fd, name);
+    public RawName? ReadLink(RawName name) => LibC.ReadLinkAt(Fd, name);
 
     /// <summary>What an open file is, whatever its name points to now.</summary>
     public static FileStatus StatOf(SafeFileHandle file) => LibC.StatFd((int)file.DangerousGetHandle());

@@ -93,7 +93,7 @@ internal static unsafe partial class LibC
         return Stat(fd, &empty, AtEmptyPath | AtNoAutomount, out var errno) ?? throw Error(errno, "statx of an open file");
     }
 
-    /// <summary>The names of a directory stream but "." and "..", from its start.</summary>
+    /// <summary>The names of a directory stream but "." and "..", read to its end.</summary>
     public static List<RawName> ReadNames(nint dir)
     {
         var names = new List<RawName>();
