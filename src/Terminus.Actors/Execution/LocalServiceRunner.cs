@@ -213,7 +213,7 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
             if (DateTime.UtcNow >= nextMeasure && !killed)
             {
                 nextMeasure = DateTime.UtcNow + SafetyRecheck;
-                if (OutputSize.Of(paths.OutDir) is { } size && size > settings.Execution.MaxTarballBytes)
+                if (OutputTree.SizeOf(paths.OutDir) is { } size && size > settings.Execution.MaxTarballBytes)
                 {
                     log.Warning("Job #{0}: out/ holds {1} bytes, more than the {2} bytes a job may upload; stopping it", spec.JobId, size,
                         settings.Execution.MaxTarballBytes);

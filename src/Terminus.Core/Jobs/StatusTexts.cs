@@ -29,6 +29,9 @@ public static class StatusTexts
         $"Invalid {role} alias '{value}': it must be a single directory name (letters, digits, '_', '-', '.').";
     public static string InvalidDataReference(string shown, string why) => $"Invalid data reference {shown}: {why}.";
 
+    /// <summary>0.7's tarball text, then why nothing could be packaged, e.g. "out/ is a link, not a directory".</summary>
+    public static string TarballRefused(string why) => $"{TarballError} ({why}: nothing was packaged.)";
+
     public static string ResultsTooLarge(long bytes, long limit) =>
         $"Job results are too large to be uploaded: {Size(bytes)} in out/, the limit is {Size(limit)}.";
 

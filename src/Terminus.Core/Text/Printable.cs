@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 
 namespace Terminus.Core.Text;
 
@@ -16,6 +18,29 @@ public static class Printable
         return value.Length > max ? cleaned + "..." : cleaned;
     }
 
-    private static bool IsSafe(char c) => !char.IsControl(c) && CharUnicodeInfo.GetUnicodeCategory(c) is not
-        (UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Format);
+    /// <summary>
+    /// A file name's bytes shown on one line and unambiguously: valid UTF-8 as it reads, every byte that is not valid
+    /// UTF-8 or encodes a character <see cref="Line"/> would hide as <c>\xNN</c>, and '\' as <c>\\</c>.
+    /// </summary>
+    public static string Name(ReadOnlySpan<byte> bytes)
+    {
+        var shown = new StringBuilder(bytes.Length);
+        while (!bytes.IsEmpty)
+        {
+            var status = Rune.DecodeFromUtf8(bytes, out var rune, out var consumed);
+            if (status == OperationStatus.Done && rune.Value == '\\')
+                shown.Append(@"\\");
+            else if (status == OperationStatus.Done && IsSafe(Rune.GetUnicodeCategory(rune)))
+                shown.Append(rune.ToString());
+            else
+                foreach (var b in bytes[..consumed]) shown.Append(CultureInfo.InvariantCulture, $"\\x{b:x2}");
+            bytes = bytes[consumed..];
+        }
+        return shown.ToString();
+    }
+
+    private static bool IsSafe(char c) => IsSafe(CharUnicodeInfo.GetUnicodeCategory(c));
+
+    private static bool IsSafe(UnicodeCategory category) => category is not (UnicodeCategory.Control or
+        UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Format);
 }
