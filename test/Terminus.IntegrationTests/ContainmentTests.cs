@@ -207,6 +207,85 @@ public sealed class ContainmentTests(PortalWorker portal, ITestOutputHelper outp
         }
     }
 
+    /// <summary>Leaves out/ as a hostile or careless service would: replaced by a link, with links out of it, or huge and Latin-1.</summary>
+    private const string Trickster = """
+        import os, shutil
+        def run(data_path, data_ref, test=False, mode="", target="", **kw):
+            if mode == "replace-out":
+                shutil.rmtree("out")
+                os.symlink(target, "out")
+            elif mode == "links-out":
+                os.symlink(os.path.join(target, "_secret", "rabbitmq_server_pwd"), "out/password")
+                os.symlink(target, "out/config")
+                with open("out/result.txt", "w") as f:
+                    f.write("ok")
+            elif mode == "many":
+                for i in range(20000):
+                    d = "out/d%03d" % (i // 100)
+                    if i % 100 == 0:
+                        os.makedirs(d)
+                    with open("%s/f%05d.txt" % (d, i), "w") as f:
+                        f.write(str(i))
+                with open(b"out/caf\xe9-latin1.txt", "wb") as f:
+                    f.write(b"written by a Python 2 service")
+        """;
+
+    private async Task<(long Id, IReadOnlyList<PortalTask> Statuses)> RunTricksterAsync(string mode)
+    {
+        Site.AddService("trickster", """{"job": {"type": "python", "interpreter": "/usr/bin/python3", "n_nodes": 1, "n_cores": 1, "timout_mn": 5}}""", Trickster);
+        await _daemons.StartAsync();
+        var id = await SubmitAsync("trickster", $$"""{"mode": "{{mode}}", "target": "{{Site.DotDir}}", "test": false}""");
+        return (id, await portal.TerminalStatusesAsync(id, TimeSpan.FromSeconds(120), output));
+    }
+
+    private static string StoredTarball(long id) => Path.Combine(ItEnvironment.StorageDir, $"{id}_trickster.tar.gz");
+
+    [Fact]
+    public async Task Out_replaced_by_a_link_to_the_daemon_s_configuration_fails_clearly_and_nothing_reaches_the_storage()
+    {
+        var (id, statuses) = await RunTricksterAsync("replace-out");
+        Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success, JobStatuses.Failed], statuses.Select(s => s.Status));
+        Assert.StartsWith(StatusTexts.TarballError, statuses[^1].Message);
+        Assert.Contains("out/ is a link", statuses[^1].Message);
+        Assert.False(File.Exists(StoredTarball(id)));
+    }
+
+    [Fact]
+    public async Task Links_out_of_out_are_left_out_and_nothing_they_point_to_reaches_the_storage()
+    {
+        var (id, statuses) = await RunTricksterAsync("links-out");
+        try
+        {
+            Assert.Equal(JobStatuses.Uploaded, statuses[^1].Status);
+            var listing = await ProcessRunner.RunAsync("tar", ["-tzvf", StoredTarball(id)], TimeSpan.FromSeconds(30));
+            Assert.Equal(0, listing.ExitCode);
+            Assert.Contains("trickster/result.txt", listing.StdOut);
+            Assert.DoesNotContain("password", listing.StdOut);
+            Assert.DoesNotContain("config", listing.StdOut.Replace("processing_config.json", ""));
+            var content = await ProcessRunner.RunAsync("tar", ["-xzOf", StoredTarball(id)], TimeSpan.FromSeconds(30));
+            Assert.DoesNotContain(File.ReadAllText(Path.Combine(Site.DotDir, "_secret", "rabbitmq_server_pwd")).Trim(), content.StdOut);
+        }
+        finally { File.Delete(StoredTarball(id)); }
+    }
+
+    [Fact]
+    public async Task Twenty_thousand_files_and_a_latin_1_name_are_an_ordinary_job()
+    {
+        var (id, statuses) = await RunTricksterAsync("many");
+        try
+        {
+            Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success, JobStatuses.Uploaded], statuses.Select(s => s.Status));
+            var names = await ProcessRunner.RunAsync("python3", ["-c", """
+                import sys, tarfile
+                names = [n.encode("utf-8", "surrogateescape") for n in tarfile.open(sys.argv[1]).getnames()]
+                print(sum(1 for n in names if n.endswith(b".txt") and b"/d" in n), b"trickster/caf\xe9-latin1.txt" in names)
+                """, StoredTarball(id)], TimeSpan.FromSeconds(60));
+            Assert.Equal("20000 True", names.StdOut.Trim());
+            await Eventually.TrueAsync(() => !Directory.Exists(Path.Combine(Site.JobDir, $"{id}_trickster")), "the job directory is deleted after the upload");
+        }
+        finally { File.Delete(StoredTarball(id)); }
+    }
+
     [Fact]
     public async Task A_service_writing_past_the_tarball_cap_is_stopped_while_it_runs()
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Terminus.Core.Jobs;
+using Terminus.Infrastructure.Processes;
 
 namespace Terminus.Actors.Execution;
 
@@ -38,7 +39,7 @@ public static class JobDirectories
         switch (fate)
         {
             case JobDirFate.Delete:
-                Directory.Delete(paths.JobDir, recursive: true);
+                Delete(paths.JobDir);
                 return $"deleted {paths.JobDir}";
             case JobDirFate.MoveToFailed:
                 var target = UniqueFailedPath(paths, DateTime.UtcNow);
@@ -58,6 +59,21 @@ public static class JobDirectories
         for (var i = 2; Directory.Exists(stamped) || File.Exists(stamped); i++)
             stamped = $"{target}.{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{i}";
         return stamped;
+    }
+
+    private static void Delete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException) when (Directory.Exists(dir))
+        {
+            // .NET cannot name a file whose name is not UTF-8 (Python 2 services write Latin-1 names); rm can, and
+            // it never follows a link.
+            var rm = BoundedProcess.RunAsync("rm", ["-rf", "--", dir], TimeSpan.FromMinutes(10)).GetAwaiter().GetResult();
+            if (rm.ExitCode != 0) throw new IOException($"rm -rf {dir} failed ({rm.ExitCode}): {rm.StdErr.Trim()}");
+        }
     }
 
     private static string MoveAside(string dir, string target)

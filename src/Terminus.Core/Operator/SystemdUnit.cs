@@ -6,7 +6,8 @@ namespace Terminus.Core.Operator;
 /// The systemd unit <c>terminus config</c> writes for this user (0.7 wrote <c>~/.terminus/terminus.service</c> too):
 /// Type=notify (ready once the broker is consumed and the ledger recovered), a watchdog the daemon pets only while
 /// its actor system answers, restarts on failure but not on a configuration error, a stop timeout longer than the
-/// daemon's graceful stop, and KillMode=process so services outlive a restart of the daemon.
+/// daemon's graceful stop, KillMode=process so services outlive a restart of the daemon, and a delegated cgroup
+/// subtree for the jobs.
 /// </summary>
 public static class SystemdUnit
 {
@@ -39,8 +40,14 @@ public static class SystemdUnit
         s.Append("# SIGTERM: stop consuming, deliver statuses (<= 15 s), close the ledger (<= 5 s).\n");
         s.Append("KillSignal=SIGTERM\n");
         s.Append("TimeoutStopSec=60\n");
-        s.Append("# Only the daemon is stopped: services run on and are picked up again at the next start.\n");
+        s.Append("# Only the daemon is stopped: services run on and are picked up again at the next start; each job's\n");
+        s.Append("# processes are ended by the daemon when that job ends.\n");
         s.Append("KillMode=process\n");
+        s.Append("# The daemon's own cgroup subtree: each local job runs in a cgroup of its own (memory and task limits,\n");
+        s.Append("# every process it starts found and ended with it).\n");
+        s.Append("Delegate=yes\n");
+        s.Append("# The kernel's OOM killer picks a job (which raises its own score) before the daemon.\n");
+        s.Append("OOMScoreAdjust=-500\n");
         s.Append("NoNewPrivileges=yes\n\n");
         s.Append("[Install]\n");
         s.Append("WantedBy=multi-user.target\n");
