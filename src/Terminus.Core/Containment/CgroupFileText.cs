@@ -18,6 +18,10 @@ public static class CgroupFileText
         return null;
     }
 
+    /// <summary>A single-number file (<c>memory.limit_in_bytes</c>, <c>pids.current</c>); null for anything else (<c>max</c>).</summary>
+    public static long? Number(string text) =>
+        long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : null;
+
     /// <summary>The pids of a <c>cgroup.procs</c> text (a pid outside our pid namespace reads as 0 and is kept out).</summary>
     public static IReadOnlyList<int> Pids(string text) =>
         [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

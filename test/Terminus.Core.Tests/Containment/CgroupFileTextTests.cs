@@ -19,4 +19,12 @@ public sealed class CgroupFileTextTests
         Assert.Equal([12, 3456], CgroupFileText.Pids("12\n0\n3456\n"));
         Assert.Empty(CgroupFileText.Pids(""));
     }
+
+    [Fact]
+    public void Single_numbers_are_read_and_max_is_none()
+    {
+        Assert.Equal(9223372036854771712, CgroupFileText.Number("9223372036854771712\n"));
+        Assert.Equal(-1, CgroupFileText.Number("-1"));
+        Assert.Null(CgroupFileText.Number("max\n"));
+    }
 }
