@@ -50,6 +50,17 @@ public sealed class JobCgroup
         return places.Count == 0 ? null : new JobCgroup(key, places);
     }
 
+    /// <summary>
+    /// The job's memory limit in MB as the kernel holds it (v2 <c>memory.max</c>, v1 <c>memory.limit_in_bytes</c>), so
+    /// also for a cgroup opened after a restart; null when it has none or no tree has the memory controller.
+    /// </summary>
+    public long? MemoryLimitMb =>
+        _places.Where(p => p.Tree.Has("memory"))
+            .Select(p => CgroupFiles.ReadIfExists(Path.Combine(p.Directory, p.Tree.Version == CgroupVersion.V2 ? "memory.max" : "memory.limit_in_bytes")))
+            .Select(text => text is null ? null : CgroupFileText.Number(text))
+            // v2 says "max"; v1 says "no limit" with a number near 2^63.
+            .FirstOrDefault(bytes => bytes is < long.MaxValue / 2) / (1024 * 1024);
+
     /// <summary>Every process in the job's cgroups (sub-cgroups included), over all trees; never pid 0, 1 or the daemon.</summary>
     public IReadOnlySet<int> Members() => RawMembers().Where(pid => pid > 1 && pid != Environment.ProcessId).ToHashSet();
 

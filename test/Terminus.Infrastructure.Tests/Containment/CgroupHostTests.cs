@@ -39,6 +39,7 @@ public sealed class CgroupHostTests(ITestOutputHelper output)
 
     private static void AssertLimits(CgroupHost host, JobCgroup job, long? memory, string tasks)
     {
+        Assert.Equal(host.Trees.Any(t => t.Has("memory")) ? memory >> 20 : null, job.MemoryLimitMb);
         foreach (var (tree, directory) in host.Trees.Zip(job.Directories))
         {
             string Read(string file) => File.ReadAllText(Path.Combine(directory, file)).Trim();

@@ -49,6 +49,7 @@ public sealed class JobCgroupTests : IDisposable
     {
         var job = Sandbox.Host.CreateJob("job-2-run-1", new JobLimits(64, null));
         Assert.Equal(0L, job.OomKills());
+        Assert.Equal(64L, Sandbox.Host.OpenJob("job-2-run-1")!.MemoryLimitMb); // as the kernel holds it, after a restart too
 
         var hog = Sandbox.Launch(job, "exec /usr/bin/python3 -c \"b = b'x' * (300 * 1024 * 1024)\"");
 
