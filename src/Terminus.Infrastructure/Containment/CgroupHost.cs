@@ -20,7 +20,8 @@ public sealed class CgroupHost
     public string Description => _probe.Description;
     public IReadOnlyList<CgroupTree> Trees => _probe.Trees;
 
-    /// <summary>Detects the mechanism for this process, reading only (no directory is created, no process moved).</summary>
+    /// <summary>Detects the mechanism for this process, reading only (no directory is created, no process moved); a file it
+    /// cannot read makes it none, with that reason.</summary>
     public static CgroupProbe Probe(string instanceKey)
     {
         string procSelfCgroup, mountInfo;
@@ -33,7 +34,8 @@ public sealed class CgroupHost
         {
             return new CgroupProbe(instanceKey, CgroupMechanism.None, [], $"none: cannot read /proc/self/cgroup and /proc/self/mountinfo ({e.Message})");
         }
-        return Probe(instanceKey, CgroupLayout.Parse(procSelfCgroup, mountInfo));
+        try { return Probe(instanceKey, CgroupLayout.Parse(procSelfCgroup, mountInfo)); }
+        catch (CgroupException e) { return new CgroupProbe(instanceKey, CgroupMechanism.None, [], $"none: {e.Message}"); }
     }
 
     /// <summary>Detects the mechanism for a given layout (tests lay one out in a temporary directory).</summary>

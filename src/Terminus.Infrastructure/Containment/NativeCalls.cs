@@ -20,7 +20,7 @@ internal static class NativeCalls
     /// <summary>A file descriptor for <paramref name="pid"/> (so that a signal reaches that process, never a later one with its pid), or -1 with errno.</summary>
     public static int PidfdOpen(int pid) => (int)Syscall(SysPidfdOpen, pid, 0);
 
-    public static int PidfdSendSignal(int pidfd, int signal) => (int)Syscall(SysPidfdSendSignal, pidfd, signal, IntPtr.Zero, 0);
+    public static int PidfdSendSignal(int pidfd, int signal) => (int)Syscall(SysPidfdSendSignal, pidfd, signal, 0, 0);
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static extern int Kill(int pid, int signal);
@@ -34,9 +34,10 @@ internal static class NativeCalls
     [DllImport("libc", EntryPoint = "geteuid")]
     private static extern uint GetEuid();
 
+    // syscall(2) is variadic: every argument is passed as a full register (long), the kernel narrows each to its type.
     [DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
-    private static extern long Syscall(long number, int pid, uint flags);
+    private static extern long Syscall(long number, long a1, long a2);
 
     [DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
-    private static extern long Syscall(long number, int pidfd, int signal, IntPtr info, uint flags);
+    private static extern long Syscall(long number, long a1, long a2, long a3, long a4);
 }
