@@ -5,9 +5,11 @@ using Microsoft.Extensions.Hosting;
 using Serilog;
 using Serilog.Events;
 using Terminus.Actors.Amqp;
+using Terminus.Actors.Execution.Containment;
 using Terminus.Actors.Hosting;
 using Terminus.Core.Configuration;
 using Terminus.Core;
+using Terminus.Infrastructure.Containment;
 
 // The Terminus daemon: one binary for a console (screen) and for systemd. Configuration errors stop it
 // before anything is consumed, with one line per problem and exit code 78 (EX_CONFIG).
@@ -43,7 +45,19 @@ Log.Logger = new LoggerConfiguration()
 try
 {
     foreach (var note in loaded.Notes) Log.Information("Configuration: {Note}", note);
-    var runtime = TerminusRuntime.For(settings);
+    IJobCgroups? cgroups;
+    try
+    {
+        cgroups = settings.UseSlurm ? null : HostCgroups.ForDaemon(settings, line => Log.Information("{Line}", line));
+    }
+    catch (CgroupException e)
+    {
+        Log.Error("Configuration: {Error}", e.Message);
+        Console.Error.WriteLine("terminus-daemon: not started; fix the configuration (environment or terminus.env) and start again.");
+        return ExitCodes.Config;
+    }
+    Log.Information("{Line}", DaemonOomScore.Lower().Description);
+    var runtime = TerminusRuntime.For(settings, cgroups);
     var readiness = new TerminusReadiness();
 
     var builder = Host.CreateApplicationBuilder(args);

@@ -8,6 +8,7 @@ using Terminus.Actors.Steps;
 using Terminus.Core.Configuration;
 using Terminus.Core.Execution;
 using Terminus.Core.Jobs;
+using Terminus.Infrastructure.Containment;
 using Terminus.Infrastructure.Processes;
 using Terminus.Infrastructure.Storage;
 
@@ -56,7 +57,7 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         {
             cgroup = cgroups?.Create(CgroupKey(spec, step), spec.Service);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (CgroupException e)
         {
             return new StepOutcome.Failed(StatusTexts.StoppedWithError("the job's control group could not be created on the Terminus host"), e.Message);
         }
@@ -69,7 +70,7 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         }
         catch (Exception e) when (e is Win32Exception or InvalidOperationException)
         {
-            cgroup?.Remove();
+            RemoveCgroup(spec, cgroup);
             return new StepOutcome.Failed(StatusTexts.StoppedWithError("the job could not be started on the Terminus host"), e.Message);
         }
         using (process)
@@ -218,7 +219,7 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
                     log.Warning("Job #{0}: out/ holds {1} bytes, more than the {2} bytes a job may upload; stopping it", spec.JobId, size,
                         settings.Execution.MaxTarballBytes);
                     await EndAllAsync(spec, processes, "out/ passed the size cap").ConfigureAwait(false);
-                    processes.Cgroup?.Remove();
+                    RemoveCgroup(spec, processes.Cgroup);
                     return new StepOutcome.Failed(StatusTexts.ResultsTooLarge(size, settings.Execution.MaxTarballBytes),
                         $"stopped while running: out/ held {size} bytes");
                 }
@@ -237,12 +238,17 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         var outcome = RunVerdict.Decide(new RunObservation(events.All, exit, exitCode, killed, Directory.Exists(paths.JobDir), spec.Service.TimeoutMinutes,
             cgroup?.OomKills() ?? 0, cgroup?.MemoryLimitMb));
         if (outcome is not StepOutcome.Succeeded) RunnerFiles.LogStderrTail(log, spec, paths);
+        RemoveCgroup(spec, cgroup);
+        return outcome;
+    }
+
+    private void RemoveCgroup(JobSpec spec, IJobCgroup? cgroup)
+    {
         try { cgroup?.Remove(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (CgroupException e)
         {
             log.Warning("Job #{0}: could not remove its cgroup {1}: {2}", spec.JobId, cgroup!.Key, e.Message);
         }
-        return outcome;
     }
 
     private async Task EndAllAsync(JobSpec spec, JobProcesses processes, string why)

@@ -1,5 +1,6 @@
 using Terminus.Actors.Amqp;
 using Terminus.Actors.Execution;
+using Terminus.Actors.Execution.Containment;
 using Terminus.Actors.Execution.Slurm;
 using Terminus.Actors.Steps;
 using Terminus.Core.Configuration;
@@ -17,13 +18,16 @@ public sealed record TerminusRuntime(
     Func<StepContext, IStepExecutor> Packager,
     Func<StepContext, IStepExecutor> Uploader)
 {
-    /// <summary>The real world: RabbitMQ with publisher confirms, local processes or SLURM, tar.gz, rsync over SSH.</summary>
-    public static TerminusRuntime For(TerminusSettings settings) => new(
+    /// <summary>
+    /// The real world: RabbitMQ with publisher confirms, local processes (in <paramref name="cgroups"/>, or followed as
+    /// process trees) or SLURM, tar.gz, rsync over SSH.
+    /// </summary>
+    public static TerminusRuntime For(TerminusSettings settings, IJobCgroups? cgroups = null) => new(
         name => new AmqpPublisher(AmqpConnections.CreateFactory(settings.Broker), $"{name}@{settings.HostName}",
             TerminusHostingExtensions.ConfirmTimeout),
         context => settings.UseSlurm
             ? SlurmRunner.Create(context, settings, new ProcessSlurmCommands(TimeSpan.FromSeconds(60)))
-            : new LocalServiceRunner(settings, context.Log),
+            : new LocalServiceRunner(settings, context.Log, cgroups: cgroups),
         context => new TarPackager(settings.JobDir, settings.Execution.MaxTarballBytes, context.Log),
         context => new RsyncUploader(settings.JobDir, settings.StorageSshAlias, settings.Execution, context.Log));
 }

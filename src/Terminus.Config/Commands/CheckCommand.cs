@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Terminus.Config.Cli;
 using Terminus.Core.Configuration;
+using Terminus.Core.Containment;
 using Terminus.Core.Execution;
 using Terminus.Core.Operator;
 using Terminus.Core.Services;
+using Terminus.Infrastructure.Containment;
 using Terminus.Infrastructure.Storage;
 using Terminus.Infrastructure.Ledger;
 using Terminus.Infrastructure.Processes;
@@ -13,7 +15,8 @@ namespace Terminus.Config.Commands;
 
 /// <summary>
 /// <c>terminus check</c>: everything the daemon needs, one line per item: the configuration, the data, job and
-/// service directories, each service (<c>service.json</c>, its interpreter, a <c>run</c> that takes <c>test</c>),
+/// service directories, the containment of jobs (cgroup or process-tree fallback, default limits), each service
+/// (<c>service.json</c>, its interpreter, a <c>run</c> that takes <c>test</c>),
 /// the SSH alias (a batch-mode connection), the broker (login, the portal's queues), SLURM when enabled, the
 /// ledger. Ends with a verdict; exit 1 on any failure.
 /// </summary>
@@ -67,6 +70,7 @@ public sealed class CheckCommand(CommandIo io)
         var categories = Directory.EnumerateDirectories(s.DataDir).Count();
         Ok("data directory", $"{s.DataDir} ({categories} project categor{(categories == 1 ? "y" : "ies")})");
         CheckJobDir(s);
+        CheckContainment(s);
         await CheckServicesAsync(s);
         if (!skipSsh) await CheckSshAsync(s.StorageSshAlias);
         if (!skipBroker) await CheckBrokerAsync();
@@ -82,6 +86,31 @@ public sealed class CheckCommand(CommandIo io)
     private void Ok(string what, string detail) => io.Out.WriteLine(CheckLine.Format(CheckVerdict.Ok, what, detail));
     private void Fail(string what, string detail) { _failures++; io.Out.WriteLine(CheckLine.Format(CheckVerdict.Fail, what, detail)); }
     private void Warn(string what, string detail) { _warnings++; io.Out.WriteLine(CheckLine.Format(CheckVerdict.Warn, what, detail)); }
+
+    private void Report(CheckVerdict verdict, string what, string detail)
+    {
+        switch (verdict)
+        {
+            case CheckVerdict.Ok: Ok(what, detail); break;
+            case CheckVerdict.Warn: Warn(what, detail); break;
+            default: Fail(what, detail); break;
+        }
+    }
+
+    /// <summary>The containment the daemon would use, detected as it would (same instance key), without creating anything.</summary>
+    private void CheckContainment(TerminusSettings s)
+    {
+        var e = s.Execution;
+        var probe = e.Containment == ContainmentMode.Subreaper ? null : CgroupHost.Probe(CgroupNames.InstanceKey(s.JobDir));
+        var decision = ContainmentDecision.Decide(e.Containment, probe?.IsUsable ?? false, probe?.Description ?? "");
+        var limits = new JobLimits(e.JobMemoryMb, e.JobMaxTasks);
+        var unenforced = new List<string>();
+        if (limits.MemoryMb is not null && probe is { CanLimitMemory: false }) unenforced.Add("memory");
+        if (limits.MaxTasks is not null && probe is { CanLimitTasks: false }) unenforced.Add("tasks");
+        var limitsText = $"default job limits: {limits}"
+            + (decision.Choice != ContainmentChoice.Cgroup || unenforced.Count == 0 ? "" : $" (not enforced here: {string.Join(", ", unenforced)})");
+        Report(decision.Verdict, "containment", $"{decision.Detail}; {limitsText}{(s.UseSlurm ? "; jobs run through SLURM, which contains them itself" : "")}");
+    }
 
     private void CheckJobDir(TerminusSettings s)
     {

@@ -14,6 +14,12 @@ namespace Terminus.Core.Configuration;
 /// <item><c>TERMINUS_UPLOAD_RETRY_S</c>: how long a network failure of an upload is retried (with backoff) before the
 /// job fails; 0 = never.</item>
 /// <item><c>TERMINUS_UPLOAD_BWLIMIT_KB</c>: rsync's bandwidth limit in KiB/s (unset = none).</item>
+/// <item><c>TERMINUS_JOB_MEMORY_MB</c>: the memory a job's processes may use together, in MiB, swap included
+/// (unset = no limit); a service's <c>memory_mb</c> overrides it. Needs a cgroup with the memory controller.</item>
+/// <item><c>TERMINUS_JOB_MAX_TASKS</c>: the most processes and threads a job may have at once (a fork bomb stops
+/// there); default 4096; a service's <c>max_tasks</c> overrides it. Needs a cgroup with the pids controller.</item>
+/// <item><c>TERMINUS_CONTAINMENT</c>: <c>auto</c> (default: a cgroup when one is usable, else the process-tree
+/// fallback), <c>cgroup</c> (the daemon refuses to start without a usable cgroup) or <c>subreaper</c> (never cgroups).</item>
 /// </list>
 /// </summary>
 public sealed record ExecutionSettings(
@@ -34,6 +40,17 @@ public sealed record ExecutionSettings(
     public TimeSpan UploadRetryWindow { get; init; } = TimeSpan.FromSeconds(DefaultUploadRetrySeconds);
 
     public int? UploadBandwidthKbps { get; init; }
+
+    /// <summary>The default memory limit of a job, in MiB; null = none.</summary>
+    public int? JobMemoryMb { get; init; }
+
+    public const int DefaultJobMaxTasks = 4096;
+
+    /// <summary>The default bound on a job's processes and threads.</summary>
+    public int JobMaxTasks { get; init; } = DefaultJobMaxTasks;
+
+    /// <summary>How a job's processes are contained: cgroups when usable, required, or never.</summary>
+    public ContainmentMode Containment { get; init; } = ContainmentMode.Auto;
 
     public const string DefaultRunnerPython = "/usr/bin/python3";
     public const long DefaultMaxTarballMb = 10 * 1024;

@@ -314,7 +314,24 @@ public static partial class SettingsLoader
             MinFreeBytes = minFree * 1024 * 1024,
             UploadRetryWindow = TimeSpan.FromSeconds(retry),
             UploadBandwidthKbps = bwlimit,
+            JobMemoryMb = OptionalPositive(keys, "TERMINUS_JOB_MEMORY_MB", errors),
+            JobMaxTasks = OptionalPositive(keys, "TERMINUS_JOB_MAX_TASKS", errors) ?? ExecutionSettings.DefaultJobMaxTasks,
+            Containment = ReadContainment(keys, errors),
         };
+    }
+
+    private static ContainmentMode ReadContainment(KeySource keys, List<string> errors)
+    {
+        string? value = keys.Get("TERMINUS_CONTAINMENT");
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case null or "auto": return ContainmentMode.Auto;
+            case "cgroup": return ContainmentMode.Cgroup;
+            case "subreaper": return ContainmentMode.Subreaper;
+            default:
+                errors.Add($"TERMINUS_CONTAINMENT '{value}' is not auto, cgroup or subreaper");
+                return ContainmentMode.Auto;
+        }
     }
 
     private static string? ReadPassword(string path, List<string> errors)

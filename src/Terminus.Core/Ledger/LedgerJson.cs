@@ -111,6 +111,9 @@ public static class LedgerJson
         w.WriteNumber("nodes", s.Nodes);
         w.WriteNumber("cores", s.Cores);
         w.WriteNumber("timeout_minutes", s.TimeoutMinutes);
+        // The limits are frozen with the job like the rest; written only when set, so older records read the same.
+        if (s.MemoryMb is { } memoryMb) w.WriteNumber("memory_mb", memoryMb);
+        if (s.MaxTasks is { } maxTasks) w.WriteNumber("max_tasks", maxTasks);
         w.WriteEndObject();
         w.WriteEndObject();
     });
@@ -123,7 +126,11 @@ public static class LedgerJson
         var service = new ServiceDefinition(s.GetProperty("name").GetString()!, s.GetProperty("directory").GetString()!,
             s.GetProperty("type").GetString() == "bash" ? ServiceType.Bash : ServiceType.Python,
             s.GetProperty("interpreter").GetString()!, s.GetProperty("script").GetString()!,
-            s.GetProperty("nodes").GetInt32(), s.GetProperty("cores").GetInt32(), s.GetProperty("timeout_minutes").GetInt32());
+            s.GetProperty("nodes").GetInt32(), s.GetProperty("cores").GetInt32(), s.GetProperty("timeout_minutes").GetInt32())
+        {
+            MemoryMb = s.TryGetProperty("memory_mb", out var memoryMb) ? memoryMb.GetInt32() : null,
+            MaxTasks = s.TryGetProperty("max_tasks", out var maxTasks) ? maxTasks.GetInt32() : null,
+        };
         return new JobSpec(new JobId(r.GetProperty("job_id").GetInt64()), r.GetProperty("task_id").GetString()!, Str(r, "root_task_id"),
             r.GetProperty("service_name").GetString()!, r.GetProperty("cat_alias").GetString()!, r.GetProperty("proj_alias").GetString()!,
             r.GetProperty("exp_alias").GetString()!, r.GetProperty("data_ref").GetString()!, r.GetProperty("test").GetBoolean(),

@@ -43,11 +43,11 @@ public static class SystemdUnit
         s.Append("# Only the daemon is stopped: services run on and are picked up again at the next start; each job's\n");
         s.Append("# processes are ended by the daemon when that job ends.\n");
         s.Append("KillMode=process\n");
-        s.Append("# The daemon's own cgroup subtree: each local job runs in a cgroup of its own (memory and task limits,\n");
-        s.Append("# every process it starts found and ended with it).\n");
+        s.Append("# The daemon's own cgroup subtree: each local job runs in a cgroup of its own (every process it starts\n");
+        s.Append("# found and ended with it; with systemd 254 or later add DelegateSubgroup=daemon for memory and task limits).\n");
         s.Append("Delegate=yes\n");
         s.Append("# The kernel's OOM killer picks a job (which raises its own score) before the daemon.\n");
-        s.Append("OOMScoreAdjust=-500\n");
+        s.Append("OOMScoreAdjust=-900\n");
         s.Append("NoNewPrivileges=yes\n\n");
         s.Append("[Install]\n");
         s.Append("WantedBy=multi-user.target\n");

@@ -6,7 +6,8 @@ namespace Terminus.Core.Services;
 /// <summary>
 /// Looks services up on disk at each request, so services added while the daemon runs are seen at once.
 /// Applies 0.7's <c>service.json</c> rules (docs/operations.md, "Services"), and also accepts <c>"type": "bash"</c> and the
-/// <c>timeout_mn</c>/<c>timeout_min</c> spellings; invalid JSON is reported instead of crashing.
+/// <c>timeout_mn</c>/<c>timeout_min</c> spellings and the optional limits <c>memory_mb</c> and <c>max_tasks</c>; invalid
+/// JSON is reported instead of crashing.
 /// </summary>
 public sealed class ServiceCatalog(string serviceDir)
 {
@@ -35,16 +36,21 @@ public sealed class ServiceCatalog(string serviceDir)
 
         var parsed = Parse(text, out var error);
         if (parsed is null) return new ServiceUnusable(StatusTexts.ServiceInfoError, $"'{infoPath}': {error}");
-        var (type, interpreter, nodes, cores, timeout) = parsed.Value;
+        var (type, interpreter, nodes, cores, timeout, memoryMb, maxTasks) = parsed.Value;
 
         var script = type == ServiceType.Python ? pyScript : shScript;
         if (!File.Exists(script))
             return notAvailable with { Detail = $"a {type.ToString().ToLowerInvariant()} service needs '{script}'" };
-        return new ServiceFound(new ServiceDefinition(name, dir, type, interpreter, script, nodes, cores, timeout));
+        return new ServiceFound(new ServiceDefinition(name, dir, type, interpreter, script, nodes, cores, timeout)
+        {
+            MemoryMb = memoryMb,
+            MaxTasks = maxTasks,
+        });
     }
 
     /// <summary>Pure part of the rules: the content of <c>service.json</c>.</summary>
-    internal static (ServiceType Type, string Interpreter, int Nodes, int Cores, int TimeoutMinutes)? Parse(string json, out string error)
+    internal static (ServiceType Type, string Interpreter, int Nodes, int Cores, int TimeoutMinutes, int? MemoryMb, int? MaxTasks)? Parse(
+        string json, out string error)
     {
         error = "";
         JsonDocument doc;
@@ -72,9 +78,12 @@ public sealed class ServiceCatalog(string serviceDir)
 
             if (!PositiveInt(job, ["n_nodes"], ServiceDefinition.DefaultNodes, out var nodes, ref error)
                 || !PositiveInt(job, ["n_cores"], ServiceDefinition.DefaultCores, out var cores, ref error)
-                || !PositiveInt(job, TimeoutKeys, ServiceDefinition.DefaultTimeoutMinutes, out var timeout, ref error))
+                || !PositiveInt(job, TimeoutKeys, ServiceDefinition.DefaultTimeoutMinutes, out var timeout, ref error)
+                || !PositiveInt(job, ["memory_mb"], 0, out var memoryMb, ref error)
+                || !PositiveInt(job, ["max_tasks"], 0, out var maxTasks, ref error))
                 return null;
-            return (type, interpreter, nodes, cores, timeout);
+            // 0 is the fallback for an absent limit (a given one is positive): no limit of the service's own.
+            return (type, interpreter, nodes, cores, timeout, memoryMb > 0 ? memoryMb : null, maxTasks > 0 ? maxTasks : null);
         }
     }
 

@@ -473,6 +473,7 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(10), s.Execution.KillGrace);
         Assert.Equal("/usr/bin/python3", s.Execution.RunnerPython);
         Assert.Empty(s.Execution.ServiceEnvironment);
+        Assert.Equal((null, 4096, ContainmentMode.Auto), (s.Execution.JobMemoryMb, s.Execution.JobMaxTasks, s.Execution.Containment));
     }
 
     [Fact]
@@ -487,12 +488,31 @@ public sealed class SettingsLoaderTests : IDisposable
             e["TERMINUS_KILL_GRACE_S"] = "2";
             e["TERMINUS_RUNNER_PYTHON"] = python;
             e["TERMINUS_SERVICE_ENV"] = "PYTHONPATH, LD_LIBRARY_PATH OMP_NUM_THREADS";
+            e["TERMINUS_JOB_MEMORY_MB"] = "2048";
+            e["TERMINUS_JOB_MAX_TASKS"] = "512";
+            e["TERMINUS_CONTAINMENT"] = "Cgroup";
         }).Settings!;
         Assert.Equal(5L * 1024 * 1024, s.Execution.MaxTarballBytes);
         Assert.Equal(TimeSpan.FromSeconds(30), s.Execution.UploadTimeout);
         Assert.Equal(TimeSpan.FromSeconds(2), s.Execution.KillGrace);
         Assert.Equal(python, s.Execution.RunnerPython);
         Assert.Equal(["PYTHONPATH", "LD_LIBRARY_PATH", "OMP_NUM_THREADS"], s.Execution.ServiceEnvironment);
+        Assert.Equal((2048, 512, ContainmentMode.Cgroup), (s.Execution.JobMemoryMb, s.Execution.JobMaxTasks, s.Execution.Containment));
+    }
+
+    [Theory]
+    [InlineData("auto", ContainmentMode.Auto)]
+    [InlineData("cgroup", ContainmentMode.Cgroup)]
+    [InlineData(" subreaper ", ContainmentMode.Subreaper)]
+    public void Containment_is_auto_cgroup_or_subreaper(string value, ContainmentMode mode) =>
+        Assert.Equal(mode, LoadWithEnvironmentOnly(e => e["TERMINUS_CONTAINMENT"] = value).Settings!.Execution.Containment);
+
+    [Fact]
+    public void Containment_read_from_terminus_env()
+    {
+        _home.WithPassword("pw").WithEnvFile("TERMINUS_CONTAINMENT=\"subreaper\"\nTERMINUS_JOB_MEMORY_MB=64\n");
+        TerminusSettings s = LoadValid(_home.FullEnvironment());
+        Assert.Equal((ContainmentMode.Subreaper, 64), (s.Execution.Containment, s.Execution.JobMemoryMb));
     }
 
     [Theory]
@@ -500,6 +520,10 @@ public sealed class SettingsLoaderTests : IDisposable
     [InlineData("TERMINUS_UPLOAD_TIMEOUT_S", "0", "TERMINUS_UPLOAD_TIMEOUT_S '0' is not a positive integer")]
     [InlineData("TERMINUS_RUNNER_PYTHON", "python3", "TERMINUS_RUNNER_PYTHON 'python3' is not the absolute path of an existing file")]
     [InlineData("TERMINUS_SERVICE_ENV", "PATH $(id)", "TERMINUS_SERVICE_ENV: '$(id)' is not an environment variable name")]
+    [InlineData("TERMINUS_JOB_MEMORY_MB", "2G", "TERMINUS_JOB_MEMORY_MB '2G' is not a positive integer")]
+    [InlineData("TERMINUS_JOB_MEMORY_MB", "0", "TERMINUS_JOB_MEMORY_MB '0' is not a positive integer")]
+    [InlineData("TERMINUS_JOB_MAX_TASKS", "-1", "TERMINUS_JOB_MAX_TASKS '-1' is not a positive integer")]
+    [InlineData("TERMINUS_CONTAINMENT", "systemd", "TERMINUS_CONTAINMENT 'systemd' is not auto, cgroup or subreaper")]
     public void Bad_execution_settings_are_errors(string key, string value, string message)
     {
         Assert.Equal(message, SingleError(LoadWithEnvironmentOnly(e => e[key] = value)));

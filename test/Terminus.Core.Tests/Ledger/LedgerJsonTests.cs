@@ -93,5 +93,17 @@ public sealed class LedgerJsonTests
         Assert.Equal("é", back.Parameters["label"].GetString());
     }
 
+    [Fact]
+    public void A_services_limits_are_kept_with_the_job_spec_and_older_specs_have_none()
+    {
+        var spec = RunnerRequestTests.Spec();
+        var limited = spec with { Service = spec.Service with { MemoryMb = 512, MaxTasks = 64 } };
+
+        Assert.Equal(limited.Service, LedgerJson.SpecFromJson(LedgerJson.SpecToJson(limited)).Service);
+        var older = LedgerJson.SpecToJson(spec);
+        Assert.DoesNotContain("memory_mb", older);
+        Assert.Equal((null, null), (LedgerJson.SpecFromJson(older).Service.MemoryMb, LedgerJson.SpecFromJson(older).Service.MaxTasks));
+    }
+
     private static string Norm(JsonElement e) => JsonSerializer.Serialize(e);
 }

@@ -19,6 +19,18 @@ public sealed class ServiceCatalogTests : IDisposable
         Assert.Equal(_tree.Interpreter, service.Interpreter);
         Assert.EndsWith("density_map/density_map.py", service.ScriptPath);
         Assert.Equal((1, 8, 30), (service.Nodes, service.Cores, service.TimeoutMinutes));
+        Assert.Equal((null, null), (service.MemoryMb, service.MaxTasks));
+    }
+
+    [Theory]
+    [InlineData("\"memory_mb\": 4096, \"max_tasks\": 200", 4096, 200)]
+    [InlineData("\"memory_mb\": \"512\"", 512, null)]
+    [InlineData("\"max_tasks\": 64", null, 64)]
+    public void Memory_and_task_limits_of_its_own(string extra, int? memoryMb, int? maxTasks)
+    {
+        _tree.AddService("svc", _tree.PythonServiceJson(", " + extra));
+        var s = Assert.IsType<ServiceFound>(Catalog.Find("svc")).Service;
+        Assert.Equal((memoryMb, maxTasks), (s.MemoryMb, s.MaxTasks));
     }
 
     [Theory]
@@ -85,6 +97,10 @@ public sealed class ServiceCatalogTests : IDisposable
     [InlineData("""{"job": {"type": "python", "interpreter": "/bin/sh", "n_nodes": "four"}}""", "job.n_nodes")]
     [InlineData("""{"job": {"type": "python", "interpreter": "/bin/sh", "n_cores": 0}}""", "job.n_cores")]
     [InlineData("""{"job": {"type": "python", "interpreter": "/bin/sh", "timout_mn": 2.5}}""", "job.timout_mn")]
+    [InlineData("""{"job": {"type": "python", "interpreter": "/bin/sh", "memory_mb": 0}}""", "'job.memory_mb' must be a positive integer, got 0")]
+    [InlineData("""{"job": {"type": "python", "interpreter": "/bin/sh", "memory_mb": "4G"}}""", "'job.memory_mb' must be a positive integer, got \"4G\"")]
+    [InlineData("""{"job": {"type": "python", "interpreter": "/bin/sh", "max_tasks": -5}}""", "'job.max_tasks' must be a positive integer, got -5")]
+    [InlineData("""{"job": {"type": "python", "interpreter": "/bin/sh", "max_tasks": null}}""", "job.max_tasks")]
     public void An_invalid_service_json_is_reported_with_the_0_7_text_and_a_detail(string json, string detail)
     {
         _tree.AddService("bad", json);

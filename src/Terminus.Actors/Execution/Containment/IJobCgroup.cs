@@ -12,6 +12,9 @@ public interface IJobCgroup
     /// <summary>Every process now in the job's cgroup(s).</summary>
     IReadOnlyCollection<int> Members();
 
+    /// <summary>SIGKILL to every process in the job's cgroup(s), all at once where the kernel can (v2 <c>cgroup.kill</c>).</summary>
+    void KillAll();
+
     /// <summary>How many of the job's processes the kernel killed for memory.</summary>
     long OomKills();
 

@@ -63,6 +63,7 @@ public sealed class JobProcesses(RunIdentity identity, IJobCgroup? cgroup)
             var left = Find(sweep: round == 0);
             if (left.Count == 0) return signalled.Count;
             if (round == 0) log.Warning("{0}: {1} process(es) still alive {2:0} s after SIGTERM: SIGKILL", job, left.Count, grace.TotalSeconds);
+            cgroup?.KillAll();
             foreach (var pid in left)
             {
                 signalled.Add(pid);
