@@ -8,6 +8,7 @@ using Terminus.Core.Execution;
 using Terminus.Core.Jobs;
 using Terminus.Core.Slurm;
 using Terminus.Core.Text;
+using Terminus.Infrastructure.Storage;
 
 namespace Terminus.Actors.Execution.Slurm;
 
@@ -165,6 +166,7 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
         var slurm = settings.Slurm;
         var running = false;
         var lastSeenAlive = record.SubmittedUtc;
+        var nextMeasure = DateTime.UtcNow + LocalServiceRunner.SafetyRecheck;
         DateTime? endedSeen = null, stuckSince = null;
         string? stuckReason = null;
 
@@ -181,6 +183,16 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
                 if (File.Exists(paths.ExitFile)) poller.Tell(SlurmPollerActor.Nudge.Instance); // ask SLURM now, not at the next tick
 
                 if (events.ReadNew().Any(e => e.Status == RunnerStatus.Running) && !running) { running = true; started(null); }
+                if (DateTime.UtcNow >= nextMeasure)
+                {
+                    nextMeasure = DateTime.UtcNow + LocalServiceRunner.SafetyRecheck;
+                    if (OutputTree.SizeOf(paths.OutDir) is { } size && size > settings.Execution.MaxTarballBytes)
+                    {
+                        await CancelAsync(spec, id, $"out/ holds {size} bytes, more than the {settings.Execution.MaxTarballBytes} a job may upload").ConfigureAwait(false);
+                        return new StepOutcome.Failed(StatusTexts.ResultsTooLarge(size, settings.Execution.MaxTarballBytes),
+                            $"SLURM job {id} cancelled while running: out/ held {size} bytes");
+                    }
+                }
                 var gotPoll = false;
                 SlurmJobState? state = null;
                 while (states.Reader.TryRead(out var s)) { state = s; gotPoll = true; }

@@ -55,7 +55,12 @@ internal sealed class FakeSlurm : ISlurmCommands
         var known = Jobs.Where(j => j.Value.InController && (name is null ? ids.Contains(j.Key) : j.Value.Name == name)).ToList();
         if (name is null && known.Count == 0) return new CommandResult(1, "", "slurm_load_jobs error: Invalid job id specified\n");
         var format = Value(args, "-o");
-        return new CommandResult(0, string.Concat(known.Select(j => format == "%i" ? $"{j.Key}\n" : $"{j.Key}|{j.Value.State}|{j.Value.Reason}\n")), "");
+        return new CommandResult(0, string.Concat(known.Select(j => format switch
+        {
+            "%i" => $"{j.Key}\n",
+            "%j" => $"{j.Value.Name}\n",
+            _ => $"{j.Key}|{j.Value.State}|{j.Value.Reason}\n",
+        })), "");
     }
 
     private CommandResult Sacct(IReadOnlyList<string> args)
@@ -66,7 +71,12 @@ internal sealed class FakeSlurm : ISlurmCommands
         var ids = Value(args, "-j")?.Split(',') ?? [];
         var rows = Jobs.Where(j => j.Value.InAccounting && (name is null ? ids.Contains(j.Key) : j.Value.Name == name)
                                    && (!completionLog || j.Value.State is not ("PENDING" or "RUNNING")));
-        return new CommandResult(0, string.Concat(rows.Select(j => Value(args, "-o") == "JobID" ? $"{j.Key}\n" : $"{j.Key}|{j.Value.State}|{j.Value.ExitCode}\n")), "");
+        return new CommandResult(0, string.Concat(rows.Select(j => Value(args, "-o") switch
+        {
+            "JobID" => $"{j.Key}\n",
+            "JobName" => $"{j.Value.Name}\n",
+            _ => $"{j.Key}|{j.Value.State}|{j.Value.ExitCode}\n",
+        })), "");
     }
 
     private CommandResult Scontrol(IReadOnlyList<string> args) =>
@@ -76,7 +86,8 @@ internal sealed class FakeSlurm : ISlurmCommands
 
     private CommandResult Scancel(IReadOnlyList<string> args)
     {
-        if (Jobs.TryGetValue(args[^1], out var j)) (j.State, j.Reason) = ("CANCELLED", "None");
+        // As SLURM does: with --name, only a job of that name is cancelled.
+        if (Jobs.TryGetValue(args[^1], out var j) && (Value(args, "--name") is not { } name || j.Name == name)) (j.State, j.Reason) = ("CANCELLED", "None");
         return new CommandResult(0, "", "");
     }
 

@@ -146,6 +146,31 @@ public sealed class SlurmRunnerSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_record_rewritten_to_name_another_slurm_job_is_not_trusted_and_a_stop_cancels_only_the_job_s_own()
+    {
+        var spec = Spec();
+        using var shutdown = new CancellationTokenSource();
+        var first = _runner.ExecuteAsync(new RunStep(StepKind.Run, spec), new StepControl(_ => { }, CancellationToken.None, shutdown.Token));
+        var id = await Submitted();
+        _slurm.Jobs[id].State = "RUNNING";
+        shutdown.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.WaitAsync(TimeSpan.FromSeconds(5)));
+
+        // The service rewrites the record to name someone else's job.
+        _slurm.Jobs["999"] = new FakeSlurm.Job { Name = "someone-else", State = "RUNNING" };
+        File.WriteAllText(JobPaths.For(_tree.JobRoot, spec).SlurmRecordFile, """{"job_id": "999", "submitted": "2026-01-01T00:00:00Z"}""");
+        using var stop = new CancellationTokenSource();
+        var resumed = _runner.ExecuteAsync(new RunStep(StepKind.Run, spec, Resume: true), new StepControl(_ => { }, stop.Token, CancellationToken.None));
+        await AwaitConditionAsync(() => Task.FromResult(_slurm.Calls.Any(c => c == "squeue -h -t all -o %i --name terminus-myhost-7")));
+        stop.Cancel(); // its deadline passed, say
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => resumed.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal("CANCELLED", _slurm.Jobs[id].State);
+        Assert.Equal("RUNNING", _slurm.Jobs["999"].State);
+        Assert.All(_slurm.Calls.Where(c => c.StartsWith("scancel", StringComparison.Ordinal)), c => Assert.Equal($"scancel --name terminus-myhost-7 {id}", c));
+    }
+
+    [Fact]
     public async Task A_job_submitted_just_before_a_crash_is_found_again_by_its_name()
     {
         var spec = Spec();
