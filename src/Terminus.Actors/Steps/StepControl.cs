@@ -5,8 +5,10 @@ namespace Terminus.Actors.Steps;
 /// interrupted, which call for opposite things.
 /// </summary>
 public sealed class StepControl(Action<TimeSpan?> onStarted, CancellationToken stop, CancellationToken shutdown,
-    Action<StepLaunched>? onLaunched = null)
+    Action<StepLaunched>? onLaunched = null) : IDisposable
 {
+    private readonly CancellationTokenSource _any = CancellationTokenSource.CreateLinkedTokenSource(stop, shutdown);
+
     /// <summary>A control that is never stopped nor shut down, for direct calls (tools, tests).</summary>
     public static StepControl None(Action? started = null) => new(_ => started?.Invoke(), CancellationToken.None, CancellationToken.None);
 
@@ -23,11 +25,14 @@ public sealed class StepControl(Action<TimeSpan?> onStarted, CancellationToken s
     public CancellationToken Shutdown { get; } = shutdown;
 
     /// <summary>Either interruption, for work that ends the same way on both (tar, rsync).</summary>
-    public CancellationToken Any { get; } = CancellationTokenSource.CreateLinkedTokenSource(stop, shutdown).Token;
+    public CancellationToken Any => _any.Token;
 
     /// <summary>The work really began (for a service: its process runs); see <see cref="StepStarted.Limit"/>.</summary>
     public void Started(TimeSpan? limit = null) => onStarted(limit);
 
     /// <summary>A run's runner was launched: what the daemon saw of it goes to the job's ledger.</summary>
     public void Launched(StepLaunched launched) => onLaunched?.Invoke(launched);
+
+    /// <summary>Unregisters <see cref="Any"/> from the worker's long-lived shutdown token, once the step is done.</summary>
+    public void Dispose() => _any.Dispose();
 }

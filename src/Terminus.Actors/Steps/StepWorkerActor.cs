@@ -15,6 +15,7 @@ public sealed class StepWorkerActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
     private CancellationTokenSource? _stop;
+    private StepControl? _control;
     private Assigned? _current;
     private StopStep? _stopReason;
 
@@ -39,7 +40,7 @@ public sealed class StepWorkerActor : ReceiveActor
         var (step, requester) = (assigned.Step, assigned.Requester);
         var jobId = step.Spec.JobId;
         (_current, _stopReason, _stop) = (assigned, null, new CancellationTokenSource());
-        var control = new StepControl(limit => requester.Tell(new StepStarted(jobId, step.Kind, limit)), _stop.Token, _stopping.Token,
+        var control = _control = new StepControl(limit => requester.Tell(new StepStarted(jobId, step.Kind, limit)), _stop.Token, _stopping.Token,
             launched => requester.Tell(launched));
         Task<StepOutcome> work;
         try { work = _executor.ExecuteAsync(step, control); }
@@ -67,8 +68,9 @@ public sealed class StepWorkerActor : ReceiveActor
             (StepOutcome.TimedOut t, _) => new StepFailed(jobId, step.Kind, StatusTexts.TimedOut, t.Detail, TimedOut: true),
             _ => Crashed(jobId, step.Kind, done.Error?.GetBaseException()),
         };
+        _control?.Dispose();
         _stop?.Dispose();
-        (_current, _stopReason, _stop) = (null, null, null);
+        (_current, _stopReason, _stop, _control) = (null, null, null, null);
         requester.Tell(reply);
         Context.Parent.Tell(new Free(Self));
     }

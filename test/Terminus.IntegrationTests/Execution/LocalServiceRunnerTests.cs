@@ -198,6 +198,30 @@ public sealed class LocalServiceRunnerTests(ITestOutputHelper output) : IDisposa
     }
 
     [Fact]
+    public async Task A_stopped_run_ends_the_service_and_what_it_detached_before_it_returns()
+    {
+        var pidFile = Path.Combine(_site.Root, "detached.pid");
+        _site.AddService("stoppable", $$"""
+            import subprocess, sys, time
+            def run(data_path, data_ref, test=False, **kw):
+                p = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"], start_new_session=True)
+                open("{{pidFile}}", "w").write(str(p.pid))
+                time.sleep(300)
+            """);
+        using var stop = new CancellationTokenSource();
+        var runner = new LocalServiceRunner(_site.Settings(), ExecutionSite.Log);
+        var running = new TaskCompletionSource();
+        var run = runner.ExecuteAsync(ExecutionSite.Step(StepKind.Run, _site.Spec("stoppable")),
+            new StepControl(_ => running.TrySetResult(), stop.Token, CancellationToken.None));
+        await running.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var detached = await Eventually.ValueAsync(() => File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile), out var p) ? p : (int?)null,
+            "the service detaches a process");
+        stop.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.False(ProcessTable.IsAlive(detached, null), "the detached process outlived the stopped run");
+    }
+
+    [Fact]
     public async Task A_bash_service_gets_its_arguments_safely_and_its_failure_message_from_stderr()
     {
         _site.AddService("hello", """
