@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Terminus.Core.Containment;
+using Terminus.Infrastructure.Processes;
 
 namespace Terminus.Infrastructure.Containment;
 
@@ -88,7 +89,7 @@ public sealed class JobCgroup
         {
             var fresh = Members().Where(tried.Add).ToList();
             if (fresh.Count == 0) break;
-            sent += fresh.Count(pid => MemberSignals.Send(pid, signal, IsMember));
+            sent += fresh.Count(pid => Signals.Send(pid, signal, IsMember));
         }
         return sent;
     }

@@ -9,13 +9,12 @@ namespace Terminus.Actors.Execution.Containment;
 /// runner's files (which the service can rewrite): the runner by pid and start time and every process below it (the
 /// runner is their subreaper, so detaching does not leave its tree); whatever is in the job's cgroup; and, in a
 /// sweep, whatever carries the job's random token in the environment it started with (what is left of a job whose
-/// runner was killed). Init, the daemon and its ancestors are never members, whatever those say.
+/// runner was killed). Init, the daemon and its ancestors are never members, whatever those say. Each signal goes to
+/// the process seen (its start time checked while it is held), never to a later one with its pid.
 /// </summary>
 public sealed class JobProcesses(RunIdentity identity, IJobCgroup? cgroup)
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
-
-    public RunIdentity Identity => identity;
 
     public IJobCgroup? Cgroup => cgroup;
 
@@ -23,7 +22,7 @@ public sealed class JobProcesses(RunIdentity identity, IJobCgroup? cgroup)
     public bool RunnerAlive => identity.Pid is { } pid && ProcessTable.IsAlive(pid, identity.StartTicks);
 
     /// <summary>The job's processes now; <paramref name="sweep"/> adds those found only by their token (reads every environment).</summary>
-    public IReadOnlyCollection<int> Find(bool sweep)
+    public IReadOnlyList<ProcStat> Find(bool sweep)
     {
         var all = ProcessTable.All();
         var found = new HashSet<int>();
@@ -40,8 +39,7 @@ public sealed class JobProcesses(RunIdentity identity, IJobCgroup? cgroup)
                 if (!found.Contains(p.Pid) && ProcessTable.HasEnvironmentEntry(p.Pid, entry)) found.Add(p.Pid);
         }
         var never = ProcessTable.SelfAndAncestors();
-        found.RemoveWhere(pid => pid <= 1 || never.Contains(pid));
-        return found;
+        return all.Where(p => found.Contains(p.Pid) && p.Pid > 1 && !never.Contains(p.Pid)).ToList();
     }
 
     /// <summary>
@@ -53,8 +51,8 @@ public sealed class JobProcesses(RunIdentity identity, IJobCgroup? cgroup)
     {
         var members = Find(sweep: true);
         if (members.Count == 0) return 0;
-        var signalled = new HashSet<int>(members);
-        foreach (var pid in members) Signals.Send(pid, Signals.Term);
+        var signalled = new HashSet<int>();
+        foreach (var p in members) Signal(p, Signals.Term, signalled);
         var deadline = DateTime.UtcNow + grace;
         while (DateTime.UtcNow < deadline && Find(sweep: false).Count > 0) await Task.Delay(Poll).ConfigureAwait(false);
 
@@ -64,14 +62,16 @@ public sealed class JobProcesses(RunIdentity identity, IJobCgroup? cgroup)
             if (left.Count == 0) return signalled.Count;
             if (round == 0) log.Warning("{0}: {1} process(es) still alive {2:0} s after SIGTERM: SIGKILL", job, left.Count, grace.TotalSeconds);
             cgroup?.KillAll();
-            foreach (var pid in left)
-            {
-                signalled.Add(pid);
-                Signals.Send(pid, Signals.Kill);
-            }
+            foreach (var p in left) Signal(p, Signals.Kill, signalled);
             await Task.Delay(TimeSpan.FromMilliseconds(20)).ConfigureAwait(false);
         }
-        log.Error("{0}: processes of the job survive SIGKILL: {1}", job, string.Join(' ', Find(sweep: true)));
+        log.Error("{0}: processes of the job survive SIGKILL: {1}", job, string.Join(' ', Find(sweep: true).Select(p => p.Pid)));
         return signalled.Count;
+    }
+
+    private static void Signal(ProcStat process, int signal, HashSet<int> signalled)
+    {
+        if (Signals.Send(process.Pid, signal, pid => ProcessTable.Read(pid) is { IsZombie: false } now && now.StartTicks == process.StartTicks))
+            signalled.Add(process.Pid);
     }
 }
