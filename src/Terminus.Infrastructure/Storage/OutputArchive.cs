@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 using Terminus.Core.Execution;
 
 namespace Terminus.Infrastructure.Storage;
