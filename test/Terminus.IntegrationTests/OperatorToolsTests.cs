@@ -63,13 +63,16 @@ public sealed class OperatorToolsTests(PortalWorker portal, ITestOutputHelper ou
         {
             await RunningDaemon.WaitUntilConsumingAsync(daemon, site.HostName);
             var id = Interlocked.Increment(ref _nextJobId);
-            await Harness.SendJobAsync(site.HostName, TestSite.JobArgs(id, service: "slow_echo"), """{"seconds": 6, "test": false}""");
+            var release = Path.Combine(site.Root, "release-service"); // the service runs until the status was read
+            await Harness.SendJobAsync(site.HostName, TestSite.JobArgs(id, service: "slow_echo"),
+                $$"""{"seconds": 120, "until_file": "{{release}}", "test": false}""");
             await portal.WaitForStatusesAsync(id, s => s.Any(t => t.Status == JobStatuses.Running), TimeSpan.FromSeconds(30));
 
             var running = await RunTerminus(site, "status");
             output.WriteLine(running.StdOut);
             Assert.Equal(0, running.ExitCode);
             Assert.Matches($@"{id}\s+slow_echo\s+Running\s+\d+m\s+running: Job is running\.", running.StdOut);
+            File.WriteAllText(release, "");
 
             await portal.WaitForStatusesAsync(id, s => s.Any(t => t.Status == JobStatuses.Uploaded), TimeSpan.FromSeconds(60));
             // The job retires once the broker confirmed "uploaded" and its directory is gone: wait for the ledger to say so.

@@ -9,7 +9,8 @@ called with cwd = the job dir (out/ exists). In this order it
    that a job ran exactly once); each line is a single O_APPEND write;
 2. prints print_kb KiB to stdout (and kwargs 'stderr_kb' KiB to stderr), flushing, to prove that a
    chatty service cannot hang the daemon;
-3. sleeps `seconds` (float allowed);
+3. sleeps `seconds` (float allowed); with kwargs 'until_file', only until that file exists (at most `seconds`),
+   so that a test decides when the service ends instead of guessing how long a step of its own takes;
 4. writes out/echo.json with its arguments (and pid, cwd, timings), and with kwargs 'out_mb' that many MiB of
    random (incompressible) bytes to out/random.bin, so that packaging and uploading take a while;
 5. raises RuntimeError(fail) if `fail` is given (not None), then calls sys.exit(exit_code) if
@@ -92,7 +93,12 @@ def run(data_path, data_ref, test=False, seconds=0, fail=None, exit_code=None, p
         _spew(sys.stdout, stdout_kib, "stdout")
     if stderr_kib:
         _spew(sys.stderr, stderr_kib, "stderr")
-    if delay:
+    until_file = kwargs.get("until_file")
+    if until_file:
+        deadline = time.time() + delay
+        while not os.path.exists(until_file) and time.time() < deadline:
+            time.sleep(0.05)
+    elif delay:
         time.sleep(delay)
 
     snapshot = data_ref.split(";", 1)[0] if hasattr(data_ref, "split") else data_ref
