@@ -8,6 +8,7 @@ public sealed class DaemonProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly string _log;
     private readonly object _gate = new();
+    private Task _pumps = Task.CompletedTask;
 
     private DaemonProcess(Process process, string log)
     {
@@ -36,8 +37,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             psi.Environment.Remove(key);
         foreach (var (k, v) in environment) psi.Environment[k] = v;
         var daemon = new DaemonProcess(Process.Start(psi)!, logFile);
-        _ = daemon.PumpAsync(daemon._process.StandardOutput);
-        _ = daemon.PumpAsync(daemon._process.StandardError);
+        daemon._pumps = Task.WhenAll(daemon.PumpAsync(daemon._process.StandardOutput), daemon.PumpAsync(daemon._process.StandardError));
         return daemon;
     }
 
@@ -62,6 +62,9 @@ public sealed class DaemonProcess : IAsyncDisposable
     {
         using var cts = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cts.Token);
+        // Its last lines may still be on their way through the pipes: the output is whole once both reach their end
+        // (bounded: a process the daemon started could in principle still hold a pipe open).
+        await Task.WhenAny(_pumps, Task.Delay(TimeSpan.FromSeconds(10)));
         return _process.ExitCode;
     }
 
