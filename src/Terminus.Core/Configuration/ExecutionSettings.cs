@@ -20,6 +20,10 @@ namespace Terminus.Core.Configuration;
 /// there); default 4096; a service's <c>max_tasks</c> overrides it. Needs a cgroup with the pids controller.</item>
 /// <item><c>TERMINUS_CONTAINMENT</c>: <c>auto</c> (default: a cgroup when one is usable, else the process-tree
 /// fallback), <c>cgroup</c> (the daemon refuses to start without a usable cgroup) or <c>subreaper</c> (never cgroups).</item>
+/// <item><c>TERMINUS_SANDBOX</c>: <c>auto</c> (default: local jobs run inside bubblewrap when it works here, else as
+/// before), <c>on</c> (the daemon refuses to start without a working sandbox) or <c>off</c>.</item>
+/// <item><c>TERMINUS_SANDBOX_DATA</c>: <c>ro</c> (default: a sandboxed job cannot write the data directory nor what
+/// its links point to) or <c>rw</c>.</item>
 /// </list>
 /// </summary>
 public sealed record ExecutionSettings(
@@ -51,6 +55,12 @@ public sealed record ExecutionSettings(
 
     /// <summary>How a job's processes are contained: cgroups when usable, required, or never.</summary>
     public ContainmentMode Containment { get; init; } = ContainmentMode.Auto;
+
+    /// <summary>Whether local jobs run inside the sandbox: when it works, required, or never.</summary>
+    public SandboxMode Sandbox { get; init; } = SandboxMode.Auto;
+
+    /// <summary>Whether a sandboxed job may write the data directory and its link targets.</summary>
+    public SandboxDataMode SandboxData { get; init; } = SandboxDataMode.ReadOnly;
 
     public const string DefaultRunnerPython = "/usr/bin/python3";
     public const long DefaultMaxTarballMb = 10 * 1024;

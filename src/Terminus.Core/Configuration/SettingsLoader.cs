@@ -317,6 +317,8 @@ public static partial class SettingsLoader
             JobMemoryMb = OptionalPositive(keys, "TERMINUS_JOB_MEMORY_MB", errors),
             JobMaxTasks = OptionalPositive(keys, "TERMINUS_JOB_MAX_TASKS", errors) ?? ExecutionSettings.DefaultJobMaxTasks,
             Containment = ReadContainment(keys, errors),
+            Sandbox = ReadSandbox(keys, errors),
+            SandboxData = ReadSandboxData(keys, errors),
         };
     }
 
@@ -331,6 +333,33 @@ public static partial class SettingsLoader
             default:
                 errors.Add($"TERMINUS_CONTAINMENT '{value}' is not auto, cgroup or subreaper");
                 return ContainmentMode.Auto;
+        }
+    }
+
+    private static SandboxMode ReadSandbox(KeySource keys, List<string> errors)
+    {
+        string? value = keys.Get("TERMINUS_SANDBOX");
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case null or "auto": return SandboxMode.Auto;
+            case "on": return SandboxMode.On;
+            case "off": return SandboxMode.Off;
+            default:
+                errors.Add($"TERMINUS_SANDBOX '{value}' is not auto, on or off");
+                return SandboxMode.Auto;
+        }
+    }
+
+    private static SandboxDataMode ReadSandboxData(KeySource keys, List<string> errors)
+    {
+        string? value = keys.Get("TERMINUS_SANDBOX_DATA");
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case null or "ro": return SandboxDataMode.ReadOnly;
+            case "rw": return SandboxDataMode.Writable;
+            default:
+                errors.Add($"TERMINUS_SANDBOX_DATA '{value}' is not ro (read-only) or rw (writable)");
+                return SandboxDataMode.ReadOnly;
         }
     }
 

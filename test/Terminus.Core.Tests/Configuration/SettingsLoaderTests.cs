@@ -474,6 +474,7 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Equal("/usr/bin/python3", s.Execution.RunnerPython);
         Assert.Empty(s.Execution.ServiceEnvironment);
         Assert.Equal((null, 4096, ContainmentMode.Auto), (s.Execution.JobMemoryMb, s.Execution.JobMaxTasks, s.Execution.Containment));
+        Assert.Equal((SandboxMode.Auto, SandboxDataMode.ReadOnly), (s.Execution.Sandbox, s.Execution.SandboxData));
     }
 
     [Fact]
@@ -516,6 +517,27 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Theory]
+    [InlineData("auto", SandboxMode.Auto)]
+    [InlineData("on", SandboxMode.On)]
+    [InlineData(" OFF ", SandboxMode.Off)]
+    public void Sandbox_is_auto_on_or_off(string value, SandboxMode mode) =>
+        Assert.Equal(mode, LoadWithEnvironmentOnly(e => e["TERMINUS_SANDBOX"] = value).Settings!.Execution.Sandbox);
+
+    [Theory]
+    [InlineData("ro", SandboxDataMode.ReadOnly)]
+    [InlineData(" RW", SandboxDataMode.Writable)]
+    public void Sandbox_data_is_ro_or_rw(string value, SandboxDataMode mode) =>
+        Assert.Equal(mode, LoadWithEnvironmentOnly(e => e["TERMINUS_SANDBOX_DATA"] = value).Settings!.Execution.SandboxData);
+
+    [Fact]
+    public void Sandbox_keys_read_from_terminus_env()
+    {
+        _home.WithPassword("pw").WithEnvFile("TERMINUS_SANDBOX=\"on\"\nTERMINUS_SANDBOX_DATA=rw\n");
+        TerminusSettings s = LoadValid(_home.FullEnvironment());
+        Assert.Equal((SandboxMode.On, SandboxDataMode.Writable), (s.Execution.Sandbox, s.Execution.SandboxData));
+    }
+
+    [Theory]
     [InlineData("TERMINUS_MAX_TARBALL_MB", "lots", "TERMINUS_MAX_TARBALL_MB 'lots' is not a positive integer")]
     [InlineData("TERMINUS_UPLOAD_TIMEOUT_S", "0", "TERMINUS_UPLOAD_TIMEOUT_S '0' is not a positive integer")]
     [InlineData("TERMINUS_RUNNER_PYTHON", "python3", "TERMINUS_RUNNER_PYTHON 'python3' is not the absolute path of an existing file")]
@@ -524,6 +546,9 @@ public sealed class SettingsLoaderTests : IDisposable
     [InlineData("TERMINUS_JOB_MEMORY_MB", "0", "TERMINUS_JOB_MEMORY_MB '0' is not a positive integer")]
     [InlineData("TERMINUS_JOB_MAX_TASKS", "-1", "TERMINUS_JOB_MAX_TASKS '-1' is not a positive integer")]
     [InlineData("TERMINUS_CONTAINMENT", "systemd", "TERMINUS_CONTAINMENT 'systemd' is not auto, cgroup or subreaper")]
+    [InlineData("TERMINUS_SANDBOX", "yes", "TERMINUS_SANDBOX 'yes' is not auto, on or off")]
+    [InlineData("TERMINUS_SANDBOX", "1", "TERMINUS_SANDBOX '1' is not auto, on or off")]
+    [InlineData("TERMINUS_SANDBOX_DATA", "readonly", "TERMINUS_SANDBOX_DATA 'readonly' is not ro (read-only) or rw (writable)")]
     public void Bad_execution_settings_are_errors(string key, string value, string message)
     {
         Assert.Equal(message, SingleError(LoadWithEnvironmentOnly(e => e[key] = value)));
