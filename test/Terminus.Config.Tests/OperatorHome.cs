@@ -20,11 +20,15 @@ internal sealed class OperatorHome : IDisposable
     public string MakeDir(string name) => Directory.CreateDirectory(Dir(name)).FullName;
 
     /// <summary>Runs a command with the given input lines; returns its exit code and everything it printed.</summary>
-    public (int Code, string Output) Run(Func<CommandIo, int> command, params string[] inputLines)
+    public (int Code, string Output) Run(Func<CommandIo, int> command, params string[] inputLines) =>
+        RunWith(new Dictionary<string, string?>(), command, inputLines);
+
+    /// <summary>Like <see cref="Run"/>, with more environment variables than HOME (PATH, say).</summary>
+    public (int Code, string Output) RunWith(IReadOnlyDictionary<string, string?> environment, Func<CommandIo, int> command, params string[] inputLines)
     {
         var output = new StringWriter();
         var io = new CommandIo(new StringReader(string.Join('\n', inputLines) + (inputLines.Length > 0 ? "\n" : "")), output,
-            new Dictionary<string, string?> { ["HOME"] = Home }, Home);
+            new Dictionary<string, string?>(environment) { ["HOME"] = Home }, Home);
         var code = command(io);
         return (code, output.ToString());
     }

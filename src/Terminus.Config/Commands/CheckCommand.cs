@@ -9,13 +9,15 @@ using Terminus.Infrastructure.Containment;
 using Terminus.Infrastructure.Storage;
 using Terminus.Infrastructure.Ledger;
 using Terminus.Infrastructure.Processes;
+using Terminus.Infrastructure.Sandbox;
 using Terminus.Core;
 
 namespace Terminus.Config.Commands;
 
 /// <summary>
 /// <c>terminus check</c>: everything the daemon needs, one line per item: the configuration, the data, job and
-/// service directories, the containment of jobs (cgroup or process-tree fallback, default limits), each service
+/// service directories, the containment of jobs (cgroup or process-tree fallback, default limits), their sandbox
+/// (bwrap tried for real: what a job sees, or why there is none), each service
 /// (<c>service.json</c>, its interpreter, a <c>run</c> that takes <c>test</c>),
 /// the SSH alias (a batch-mode connection), the broker (login, the portal's queues), SLURM when enabled, the
 /// ledger. Ends with a verdict; exit 1 on any failure.
@@ -71,6 +73,7 @@ public sealed class CheckCommand(CommandIo io)
         Ok("data directory", $"{s.DataDir} ({categories} project categor{(categories == 1 ? "y" : "ies")})");
         CheckJobDir(s);
         CheckContainment(s);
+        await CheckSandboxAsync(s);
         await CheckServicesAsync(s);
         if (!skipSsh) await CheckSshAsync(s.StorageSshAlias);
         if (!skipBroker) await CheckBrokerAsync();
@@ -110,6 +113,13 @@ public sealed class CheckCommand(CommandIo io)
         var limitsText = $"default job limits: {limits}"
             + (decision.Choice != ContainmentChoice.Cgroup || unenforced.Count == 0 ? "" : $" (not enforced here: {string.Join(", ", unenforced)})");
         Report(decision.Verdict, "containment", $"{decision.Detail}; {limitsText}{(s.UseSlurm ? "; jobs run through SLURM, which contains them itself" : "")}");
+    }
+
+    /// <summary>The sandbox the daemon would use, detected as it would (bwrap run for real, on the PATH given to this command).</summary>
+    private async Task CheckSandboxAsync(TerminusSettings s)
+    {
+        var d = (await SandboxDetection.RunAsync(s, io.Environment.GetValueOrDefault("PATH"))).Decision;
+        Report(d.Verdict, "sandbox", d.Detail + (s.UseSlurm ? "; jobs run through SLURM: each node sandboxes them where bwrap works there" : ""));
     }
 
     private void CheckJobDir(TerminusSettings s)
