@@ -16,15 +16,20 @@ public sealed class SandboxPlan
 {
     public const string Tmp = "/tmp";
 
+    /// <summary>bwrap's arguments that try, on a host, the kinds of mounts a job's sandbox makes.</summary>
+    public static readonly IReadOnlyList<string> TrialArguments = ["--dev-bind", "/", "/", "--tmpfs", Tmp, "--", "/bin/true"];
+
     private readonly IReadOnlyList<SandboxMount> _rules;
-    private readonly SandboxPaths _paths;
 
     private SandboxPlan(SandboxPaths paths, IReadOnlyList<SandboxMount> rules, IReadOnlyList<SandboxMount> mounts)
     {
-        _paths = paths;
+        Paths = paths;
         _rules = rules;
         Mounts = mounts;
     }
+
+    /// <summary>What the plan was made from.</summary>
+    public SandboxPaths Paths { get; }
 
     /// <summary>The mounts, in the order bwrap makes them.</summary>
     public IReadOnlyList<SandboxMount> Mounts { get; }
@@ -70,14 +75,14 @@ public sealed class SandboxPlan
     /// <summary>What a job sees, in a few words (for <c>terminus check</c> and the daemon's log).</summary>
     public string Summary()
     {
-        var hidden = _rules.Where(r => r.Kind == SandboxMountKind.Hidden && r.Path != _paths.JobRoot).Select(r => r.Path).ToList();
+        var hidden = _rules.Where(r => r.Kind == SandboxMountKind.Hidden && r.Path != Paths.JobRoot).Select(r => r.Path).ToList();
         var readOnly = _rules.Where(r => r.Kind == SandboxMountKind.ReadOnly && !r.Optional).Select(r => r.Path).ToList();
-        var links = _paths.DataLinkTargets.Count;
+        var links = Paths.DataLinkTargets.Count;
         var linksText = $"{links} datasource link target{(links == 1 ? "" : "s")}";
-        if (_paths.DataMode == SandboxDataMode.ReadOnly) readOnly.Add(linksText);
+        if (Paths.DataMode == SandboxDataMode.ReadOnly) readOnly.Add(linksText);
         var text = $"hidden: {(hidden.Count == 0 ? "nothing" : string.Join(", ", hidden))}; read-only: {string.Join(", ", readOnly)}; "
-            + $"in {_paths.JobRoot} only the job's own directory; a private /tmp";
-        return _paths.DataMode == SandboxDataMode.ReadOnly ? text : $"{text}; writable as TERMINUS_SANDBOX_DATA=rw asks: {_paths.DataDir} and {linksText}";
+            + $"in {Paths.JobRoot} only the job's own directory; a private /tmp";
+        return Paths.DataMode == SandboxDataMode.ReadOnly ? text : $"{text}; writable as TERMINUS_SANDBOX_DATA=rw asks: {Paths.DataDir} and {linksText}";
     }
 
     // One rule per path. Link targets give way to the configured directories; two configured directories that are one

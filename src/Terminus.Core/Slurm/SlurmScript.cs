@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Terminus.Core.Configuration;
 using Terminus.Core.Jobs;
 
 namespace Terminus.Core.Slurm;
@@ -8,6 +9,7 @@ namespace Terminus.Core.Slurm;
 /// The batch script of a SLURM job: 0.7's header (-N, -n, --time in D-HH:MM, job name, output files in the job
 /// directory) over the same fixed runner as local jobs. Only validated integers, safe names (host, job name) and
 /// configured paths enter it, quoted for the shell; the request itself stays in <c>terminus_request.json</c>.
+/// With a sandbox, the node runs the runner inside it where bwrap works there (<see cref="SlurmSandboxScript"/>).
 /// </summary>
 public static class SlurmScript
 {
@@ -20,7 +22,8 @@ public static class SlurmScript
     public static string FormatTime(int minutes) =>
         string.Create(CultureInfo.InvariantCulture, $"{minutes / 1440:00}-{minutes % 1440 / 60:00}:{minutes % 60:00}");
 
-    public static string Build(JobSpec spec, string host, string runnerInterpreter, JobPaths paths)
+    /// <param name="sandbox">The job's sandbox (<c>auto</c> or <c>on</c>); null: none, as before.</param>
+    public static string Build(JobSpec spec, string host, string runnerInterpreter, JobPaths paths, SlurmSandbox? sandbox = null)
     {
         var s = spec.Service;
         var script = new StringBuilder();
@@ -33,7 +36,9 @@ public static class SlurmScript
         script.Append("#SBATCH --error=stderr.log\n");
         script.Append("#SBATCH --open-mode=append\n");
         script.Append(CultureInfo.InvariantCulture, $"# Terminus job {spec.JobId} (service {spec.ServiceName}), written by terminus-daemon: the request is in terminus_request.json\n");
-        script.Append(CultureInfo.InvariantCulture, $"exec {Quote(runnerInterpreter)} {Quote(paths.RunnerScript)} {Quote(paths.RequestFile)}\n");
+        var runner = $"{Quote(runnerInterpreter)} {Quote(paths.RunnerScript)} {Quote(paths.RequestFile)}";
+        if (sandbox is null || sandbox.Mode == SandboxMode.Off) script.Append(CultureInfo.InvariantCulture, $"exec {runner}\n");
+        else script.Append(SlurmSandboxScript.Lines(sandbox, runner, Path.Combine(paths.OutDir, "job.log")));
         return script.ToString();
     }
 

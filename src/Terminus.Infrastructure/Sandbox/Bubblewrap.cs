@@ -1,3 +1,4 @@
+using Terminus.Core.Sandbox;
 using Terminus.Core.Text;
 using Terminus.Infrastructure.Processes;
 
@@ -16,9 +17,6 @@ public static class Bubblewrap
     public const string DefaultPath = "/usr/local/bin:/usr/bin:/bin";
 
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
-
-    /// <summary>The same kinds of mounts as a job's sandbox: the whole file system, and a tmpfs.</summary>
-    public static readonly IReadOnlyList<string> ProbeArguments = ["--dev-bind", "/", "/", "--tmpfs", "/tmp", "--", "/bin/true"];
 
     /// <summary>bwrap's path on <paramref name="pathVariable"/> (a PATH value; null or empty: <see cref="DefaultPath"/>), or null.</summary>
     public static string? Locate(string? pathVariable)
@@ -41,7 +39,7 @@ public static class Bubblewrap
         var v = version.ExitCode == 0 && version.StdOut.Trim().Split(' ') is [_, var number] ? number : null;
         var named = $"bwrap {(v is null ? "" : v + " ")}({program})";
 
-        IReadOnlyList<string> command = [.. runAs ?? [], program, .. ProbeArguments];
+        IReadOnlyList<string> command = [.. runAs ?? [], program, .. SandboxPlan.TrialArguments];
         var r = await BoundedProcess.RunAsync(command[0], command.Skip(1).ToList(), ProbeTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (r.ExitCode == 0) return new BubblewrapProbe(program, v, true, $"{named} works here");
         var said = (r.StdErr + r.StdOut).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? $"exit code {r.ExitCode}";

@@ -1,4 +1,6 @@
+using Terminus.Core.Configuration;
 using Terminus.Core.Jobs;
+using Terminus.Core.Sandbox;
 using Terminus.Core.Services;
 using Terminus.Core.Slurm;
 using Terminus.Core.Tests.Execution;
@@ -15,6 +17,45 @@ public sealed class SlurmScriptTests
         var spec = RunnerRequestTests.Spec() with { Service = RunnerRequestTests.Spec().Service with { Nodes = 4, Cores = 64, TimeoutMinutes = 30 } };
         var script = SlurmScript.Build(spec, "anais", "/opt/conda/bin/python3", JobPaths.For("/data/terminus/jobs", spec));
         Assert.Equal(Golden("density_map.sh"), script);
+    }
+
+    private static SlurmSandbox Sandbox(SandboxMode mode, JobPaths paths) => new(mode, SandboxPlan.Create(new SandboxPaths(
+        "/data/terminus/data", ["/archive/orion/output_00001"], "/home/lab/.terminus", "/home/lab/.terminus/ledger",
+        paths.JobRoot, paths.JobDir, "/home/lab/services", SandboxDataMode.ReadOnly)));
+
+    [Theory]
+    [InlineData(SandboxMode.Auto, "density_map_sandbox_auto.sh")]
+    [InlineData(SandboxMode.On, "density_map_sandbox_on.sh")]
+    public void With_a_sandbox_the_batch_script_matches_its_golden_file(SandboxMode mode, string golden)
+    {
+        var spec = RunnerRequestTests.Spec() with { Service = RunnerRequestTests.Spec().Service with { Nodes = 4, Cores = 64, TimeoutMinutes = 30 } };
+        var paths = JobPaths.For("/data/terminus/jobs", spec);
+
+        var script = SlurmScript.Build(spec, "anais", "/opt/conda/bin/python3", paths, Sandbox(mode, paths));
+
+        Assert.Equal(Golden(golden), script);
+    }
+
+    [Fact]
+    public void Off_or_no_sandbox_writes_the_script_as_before()
+    {
+        var spec = RunnerRequestTests.Spec() with { Service = RunnerRequestTests.Spec().Service with { Nodes = 4, Cores = 64, TimeoutMinutes = 30 } };
+        var paths = JobPaths.For("/data/terminus/jobs", spec);
+
+        Assert.Equal(Golden("density_map.sh"), SlurmScript.Build(spec, "anais", "/opt/conda/bin/python3", paths, Sandbox(SandboxMode.Off, paths)));
+    }
+
+    [Fact]
+    public void Sandbox_paths_are_quoted_like_the_others()
+    {
+        var spec = RunnerRequestTests.Spec();
+        var paths = JobPaths.For("/data/it's jobs", spec);
+
+        var script = SlurmScript.Build(spec, "anais", "/usr/bin/python3", paths, Sandbox(SandboxMode.Auto, paths));
+
+        Assert.Contains("  [ -d '/data/it'\\''s jobs' ] && set -- \"$@\" --tmpfs '/data/it'\\''s jobs'\n", script);
+        Assert.Contains("  set -- \"$@\" --bind '/data/it'\\''s jobs/123_density_map' '/data/it'\\''s jobs/123_density_map'\n", script);
+        Assert.Contains(">>'/data/it'\\''s jobs/123_density_map/out/job.log'", script);
     }
 
     [Fact]
