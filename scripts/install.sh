@@ -7,10 +7,12 @@
 #   $BINDIR/           links to those (default /usr/local/bin when writable; BINDIR= to choose, BINDIR=none to skip)
 #   $SYSTEMD_DIR/terminus@.service   the unit for `systemctl enable --now terminus@<user>` (default /etc/systemd/system
 #                      when writable; SYSTEMD_DIR=none to skip); `terminus config` also writes a one-user unit into ~/.terminus/.
+#   the Debian package bubblewrap (the jobs' sandbox), when run as root and it is missing.
 # Then, as the lab user: terminus config; terminus check; and start the daemon (systemd, or terminus-daemon in screen).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/scripts/lib/usage.sh"
+. "$ROOT/scripts/lib/packages.sh"
 answer_help "scripts/install.sh [PREFIX=/opt/terminus]   (environment: BINDIR, SYSTEMD_DIR)" "$@"
 PREFIX=${1:-${PREFIX:-/opt/terminus}}
 BINDIR=${BINDIR:-/usr/local/bin}
@@ -18,6 +20,9 @@ SYSTEMD_DIR=${SYSTEMD_DIR:-/etc/systemd/system}   # "none" to skip the unit
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 MSBUILDDISABLENODEREUSE=1 UseSharedCompilation=false DOTNET_CLI_USE_MSBUILD_SERVER=0
 DOTNET=$(command -v dotnet) || { echo "install: the .NET SDK (dotnet) is needed to build; the daemon then needs the .NET 10 runtime" >&2; exit 1; }
 DOTNET=$(readlink -f "$DOTNET")
+
+# bwrap sandboxes the jobs (docs/operations.md, "Sandbox"); without it they run unsandboxed (TERMINUS_SANDBOX=auto).
+ensure_packages install bubblewrap || echo "install: bubblewrap is not installed: jobs run without the sandbox until root installs it" >&2
 
 echo "install: building into $PREFIX/lib"
 mkdir -p "$PREFIX/lib" "$PREFIX/bin"
