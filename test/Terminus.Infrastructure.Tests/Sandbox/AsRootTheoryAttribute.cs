@@ -7,6 +7,6 @@ public sealed class AsRootTheoryAttribute : TheoryAttribute
 {
     public AsRootTheoryAttribute()
     {
-        if (NativeCalls.EffectiveUid != 0) Skip = "needs root: it runs the sandbox as uid 65534 through setpriv";
+        if (NativeCalls.EffectiveUid != 0) Skip = "needs root: it runs bwrap as root, or as uid 65534 through setpriv";
     }
 }
