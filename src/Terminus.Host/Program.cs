@@ -9,7 +9,9 @@ using Terminus.Actors.Execution.Containment;
 using Terminus.Actors.Hosting;
 using Terminus.Core.Configuration;
 using Terminus.Core;
+using Terminus.Core.Sandbox;
 using Terminus.Infrastructure.Containment;
+using Terminus.Infrastructure.Sandbox;
 
 // The Terminus daemon: one binary for a console (screen) and for systemd. Configuration errors stop it
 // before anything is consumed, with one line per problem and exit code 78 (EX_CONFIG).
@@ -23,6 +25,13 @@ if (!loaded.IsValid)
 var settings = loaded.Settings!;
 // `terminus check` asks the daemon's binary to check the broker, so that it connects exactly as the daemon does.
 if (args is [BrokerCheck.Flag]) return await BrokerCheck.RunAsync(settings, Console.Out);
+// The sandbox is tried for real (bwrap runs once): TERMINUS_SANDBOX=on without one stops here, in one line.
+var sandboxDetection = await SandboxDetection.RunAsync(settings, Environment.GetEnvironmentVariable("PATH"));
+if (sandboxDetection.Decision.Choice == SandboxChoice.Refuse)
+{
+    Console.Error.WriteLine($"terminus-daemon: {sandboxDetection.Decision.Detail}");
+    return ExitCodes.Config;
+}
 try
 {
     Directory.CreateDirectory(settings.LogDir);
@@ -57,7 +66,10 @@ try
         return ExitCodes.Config;
     }
     Log.Information("{Line}", DaemonOomScore.Lower().Description);
-    var runtime = TerminusRuntime.For(settings, cgroups);
+    var sandbox = new JobSandbox(settings, sandboxDetection);
+    if (sandbox.IsOn) Log.Information("Sandbox: {Detail}", sandboxDetection.Decision.Detail);
+    else Log.Warning("Sandbox: {Detail}", sandboxDetection.Decision.Detail);
+    var runtime = TerminusRuntime.For(settings, cgroups, sandbox);
     var readiness = new TerminusReadiness();
 
     var builder = Host.CreateApplicationBuilder(args);

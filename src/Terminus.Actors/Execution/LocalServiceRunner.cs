@@ -9,7 +9,9 @@ using Terminus.Core.Configuration;
 using Terminus.Core.Execution;
 using Terminus.Core.Jobs;
 using Terminus.Infrastructure.Containment;
+using Terminus.Core.Sandbox;
 using Terminus.Infrastructure.Processes;
+using Terminus.Infrastructure.Sandbox;
 using Terminus.Infrastructure.Storage;
 
 namespace Terminus.Actors.Execution;
@@ -25,9 +27,13 @@ namespace Terminus.Actors.Execution;
 /// </summary>
 /// <param name="timeLimit">The service's time limit; <c>timout_mn</c> unless a test shortens it.</param>
 /// <param name="cgroups">The host's cgroups for jobs; null where the daemon has none (processes are then followed as a tree).</param>
+/// <param name="sandbox">The sandbox jobs run in (null: none). A job whose sandbox cannot be made fails under <c>on</c>, and
+/// runs without under <c>auto</c>: the empty proof shows its runner never started, so it cannot run twice.</param>
 public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapter log, Func<JobSpec, TimeSpan>? timeLimit = null,
-    IJobCgroups? cgroups = null) : IStepExecutor
+    IJobCgroups? cgroups = null, JobSandbox? sandbox = null) : IStepExecutor
 {
+    private readonly JobSandbox _sandbox = sandbox ?? JobSandbox.Off(settings);
+
     /// <summary>How often the run's files are re-read when no change was signalled, and <c>out/</c> is measured.</summary>
     public static readonly TimeSpan SafetyRecheck = TimeSpan.FromSeconds(10);
 
@@ -41,7 +47,7 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         var identity = step.Runner ?? new RunIdentity(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         if (step.Resume && Directory.Exists(paths.JobDir)
             && await TryResumeAsync(spec, paths, identity, control).ConfigureAwait(false) is { } resumed)
-            return resumed;
+            return Ended(spec, resumed);
 
         var interpreter = RunnerRequest.RunnerInterpreter(spec.Service, settings.Execution.RunnerPython);
         if (!File.Exists(interpreter))
@@ -52,6 +58,38 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         if (RunnerFiles.PrepareJobDirectory(paths, spec, request, setAside: !step.Resume, log) is { } unprepared)
             return unprepared;
 
+        IReadOnlyList<string> runner = [interpreter, paths.RunnerScript, paths.RequestFile];
+        if (!_sandbox.IsOn) return Ended(spec, await LaunchAsync(spec, step, paths, identity, runner, null, control).ConfigureAwait(false));
+
+        IReadOnlyList<string> sandboxed;
+        string proof;
+        try
+        {
+            sandboxed = _sandbox.Wrap(spec.JobName, runner);
+            proof = _sandbox.NewProof(spec.JobName);
+        }
+        catch (Exception e) when (e is SandboxPathsException or IOException or UnauthorizedAccessException)
+        {
+            if (_sandbox.Mode == SandboxMode.On)
+                return new StepOutcome.Failed(StatusTexts.StoppedWithError("the job's sandbox could not be made on the Terminus host"), e.Message);
+            log.Warning("Job #{0}: runs without a sandbox, as it could not be prepared ({1}); TERMINUS_SANDBOX=auto allows it", spec.JobId, e.Message);
+            return Ended(spec, await LaunchAsync(spec, step, paths, identity, runner, null, control).ConfigureAwait(false));
+        }
+        var outcome = await LaunchAsync(spec, step, paths, identity, sandboxed, proof, control).ConfigureAwait(false);
+        if (_sandbox.WasMade(spec.JobName) != false || control.Stop.IsCancellationRequested) return Ended(spec, outcome);
+
+        // The runner never started (the proof is empty): bwrap could not make the sandbox, and said why on stderr.
+        var why = BwrapSaid(paths);
+        if (_sandbox.Mode == SandboxMode.On)
+            return Ended(spec, new StepOutcome.Failed(StatusTexts.StoppedWithError("the job's sandbox could not be made on the Terminus host"), why));
+        log.Warning("Job #{0}: its sandbox could not be made ({1}); TERMINUS_SANDBOX=auto runs it without one", spec.JobId, why);
+        return Ended(spec, await LaunchAsync(spec, step, paths, identity, runner, null, control).ConfigureAwait(false));
+    }
+
+    /// <summary>Makes the job's cgroup, starts <paramref name="command"/> in it through the launch script and follows the run.</summary>
+    private async Task<StepOutcome> LaunchAsync(JobSpec spec, RunStep step, JobPaths paths, RunIdentity identity, IReadOnlyList<string> command,
+        string? proofFile, StepControl control)
+    {
         IJobCgroup? cgroup;
         try
         {
@@ -66,7 +104,7 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         Process process;
         try
         {
-            process = Start(spec, paths, interpreter, identity, cgroup);
+            process = Start(spec, paths, command, proofFile, identity, cgroup);
         }
         catch (Exception e) when (e is Win32Exception or InvalidOperationException)
         {
@@ -78,12 +116,36 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
             var ticks = ProcessTable.Read(process.Id)?.StartTicks ?? 0;
             identity = identity with { Pid = process.Id, StartTicks = ticks, Cgroup = cgroup?.Key };
             control.Launched(new StepLaunched(spec.JobId, process.Id, ticks, cgroup?.Key));
-            log.Info("Job #{0}: runner started (pid {1}, {2} {3}), time limit {4} min, {5}", spec.JobId, process.Id, interpreter,
-                paths.RunnerScript, spec.Service.TimeoutMinutes, cgroup is null ? "followed as a process tree" : $"in cgroup {cgroup.Key}");
+            log.Info("Job #{0}: runner started (pid {1}, {2}), time limit {3} min, {4}, {5}", spec.JobId, process.Id, string.Join(' ', command.TakeLast(3)),
+                spec.Service.TimeoutMinutes, cgroup is null ? "followed as a process tree" : $"in cgroup {cgroup.Key}",
+                proofFile is null ? "no sandbox" : "in its sandbox");
             var run = new RunProcess(process.Id, process.WaitForExitAsync(CancellationToken.None), () => process.HasExited ? process.ExitCode : null);
             return await FollowAsync(spec, paths, run, new JobProcesses(identity, cgroup), changes, Limit(spec), control).ConfigureAwait(false);
         }
     }
+
+    /// <summary>What bwrap said when it could not make the sandbox (its lines start with "bwrap:"), or the end of stderr.</summary>
+    private static string BwrapSaid(JobPaths paths)
+    {
+        var tail = RunnerRecords.Tail(paths.StderrFile);
+        var said = tail.Split(" | ").LastOrDefault(l => l.StartsWith("bwrap:", StringComparison.Ordinal)) ?? tail;
+        return said.Length > 0 ? said : "bwrap ended before the runner started, and said nothing";
+    }
+
+    /// <summary>The outcome, once the run is over: the sandbox's proof is no longer needed, and a failure caused by the
+    /// read-only data directory is named as such in the log (the service's own error goes to the portal).</summary>
+    private StepOutcome Ended(JobSpec spec, StepOutcome outcome)
+    {
+        _sandbox.Forget(spec.JobName);
+        if (outcome is StepOutcome.Failed failed && _sandbox.IsOn && _sandbox.DataReadOnly
+            && $"{failed.StatusText} {failed.Detail}".Contains(ReadOnlyFileSystem, StringComparison.OrdinalIgnoreCase))
+            log.Warning("Job #{0}: the service tried to write where the sandbox allows no writing; the data directory {1} is read-only in the sandbox "
+                + "(TERMINUS_SANDBOX_DATA=rw makes it writable)", spec.JobId, _sandbox.DataDir);
+        return outcome;
+    }
+
+    /// <summary>strerror(EROFS): what a write into a read-only mount reports, in Python and in the shell alike.</summary>
+    private const string ReadOnlyFileSystem = "Read-only file system";
 
     private TimeSpan Limit(JobSpec spec) => timeLimit?.Invoke(spec) ?? TimeSpan.FromMinutes(spec.Service.TimeoutMinutes);
 
@@ -106,7 +168,9 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         }
         var processes = new JobProcesses(identity, cgroup);
         var record = RunnerFiles.ReadRunnerRecord(paths);
-        if (identity.Pid is null && record is null && !File.Exists(paths.ExitFile) && processes.Find(sweep: true).Count == 0) return null;
+        // Launched, but in a sandbox that was never made (its proof is empty): the runner never started either.
+        var neverStarted = identity.Pid is null || _sandbox.WasMade(spec.JobName) == false;
+        if (neverStarted && record is null && !File.Exists(paths.ExitFile) && processes.Find(sweep: true).Count == 0) return null;
 
         if (processes.RunnerAlive && !File.Exists(paths.ExitFile))
         {
@@ -150,11 +214,10 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         while (ProcessTable.IsAlive(pid, startTicks)) await Task.Delay(AttachedLivenessCheck).ConfigureAwait(false);
     }
 
-    private Process Start(JobSpec spec, JobPaths paths, string interpreter, RunIdentity identity, IJobCgroup? cgroup)
+    private Process Start(JobSpec spec, JobPaths paths, IReadOnlyList<string> command, string? proofFile, RunIdentity identity, IJobCgroup? cgroup)
     {
         var psi = new ProcessStartInfo(LocalLaunch.Shell) { WorkingDirectory = paths.JobDir, UseShellExecute = false };
-        foreach (var argument in LocalLaunch.Arguments(paths.StdoutFile, paths.StderrFile, cgroup?.ProcsFiles ?? [], interpreter, paths.RunnerScript,
-                     paths.RequestFile))
+        foreach (var argument in LocalLaunch.Arguments(paths.StdoutFile, paths.StderrFile, proofFile, cgroup?.ProcsFiles ?? [], command))
             psi.ArgumentList.Add(argument);
         psi.Environment.Clear();
         foreach (var (name, value) in RunnerFiles.ServiceEnvironmentFor(spec, settings.Execution)) psi.Environment[name] = value;

@@ -119,7 +119,7 @@ public sealed class CheckCommand(CommandIo io)
     private async Task CheckSandboxAsync(TerminusSettings s)
     {
         var d = (await SandboxDetection.RunAsync(s, io.Environment.GetValueOrDefault("PATH"))).Decision;
-        Report(d.Verdict, "sandbox", d.Detail + (s.UseSlurm ? "; jobs run through SLURM: each node sandboxes them where bwrap works there" : ""));
+        Report(d.Verdict, "sandbox", d.Detail);
     }
 
     private void CheckJobDir(TerminusSettings s)

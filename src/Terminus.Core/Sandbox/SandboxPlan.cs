@@ -9,15 +9,19 @@ namespace Terminus.Core.Sandbox;
 /// the hidden job root, the data directory inside a hidden directory shown again). A rule that changes nothing (a
 /// read-only path inside a read-only one, a hidden path inside a hidden one) is left out. No pid namespace (the daemon
 /// follows jobs by pid and cgroup), no <c>--die-with-parent</c> (jobs outlive the daemon), no <c>--new-session</c>
-/// (the launcher calls setsid), no <c>--unshare-user</c> (bwrap takes a user namespace itself when it needs one).
-/// Pure: every path travels as an argument of its own.
+/// (the launcher calls setsid). A user namespace of its own and no capabilities (<see cref="Isolation"/>), even for a
+/// daemon run as root: a job cannot undo its mounts, nor reach the daemon's or another job's files through
+/// <c>/proc/PID/root</c>, <c>cwd</c> or <c>fd</c>. Pure: every path travels as an argument of its own.
 /// </summary>
 public sealed class SandboxPlan
 {
     public const string Tmp = "/tmp";
 
+    /// <summary>What every sandbox starts with: a user namespace of the job's own, no capabilities, the whole file system.</summary>
+    public static readonly IReadOnlyList<string> Isolation = ["--unshare-user", "--cap-drop", "ALL", "--dev-bind", "/", "/"];
+
     /// <summary>bwrap's arguments that try, on a host, the kinds of mounts a job's sandbox makes.</summary>
-    public static readonly IReadOnlyList<string> TrialArguments = ["--dev-bind", "/", "/", "--tmpfs", Tmp, "--", "/bin/true"];
+    public static readonly IReadOnlyList<string> TrialArguments = [.. Isolation, "--tmpfs", Tmp, "--", "/bin/true"];
 
     private readonly IReadOnlyList<SandboxMount> _rules;
 
@@ -63,7 +67,7 @@ public sealed class SandboxPlan
     }
 
     /// <summary>bwrap's options, without the program and without the command.</summary>
-    public IReadOnlyList<string> Options() => ["--dev-bind", "/", "/", .. Mounts.SelectMany(m => m.Options())];
+    public IReadOnlyList<string> Options() => [.. Isolation, .. Mounts.SelectMany(m => m.Options())];
 
     /// <summary>The whole command line: <c>bwrap OPTIONS -- COMMAND…</c>.</summary>
     public IReadOnlyList<string> CommandLine(string bwrap, IReadOnlyList<string> command)

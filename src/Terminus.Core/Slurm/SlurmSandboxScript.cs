@@ -25,7 +25,7 @@ public static class SlurmSandboxScript
         s.Append($"note() {{ printf '%s - WARNING - %s\\n' \"$(date '+%Y-%m-%d %H:%M:%S,000')\" \"$1\" >>{SlurmScript.Quote(jobLog)}; echo \"terminus: $1\" >&2; }}\n");
         s.Append("if ! command -v bwrap >/dev/null 2>&1; then\n  why='bwrap is not installed on this node'\n");
         s.Append($"elif ! bwrap {string.Join(' ', SandboxPlan.TrialArguments)} 2>/dev/null; then\n  why='bwrap does not work on this node'\nelse\n");
-        s.Append("  set -- --dev-bind / /\n");
+        s.Append($"  set -- {string.Join(' ', SandboxPlan.Isolation)}\n");
         foreach (var m in sandbox.Plan.Mounts) s.Append("  ").Append(Mount(m, sandbox.Plan.Paths.JobDir)).Append('\n');
         s.Append($"  exec bwrap \"$@\" -- {runnerCommand}\nfi\n");
         if (sandbox.Mode == SandboxMode.On)

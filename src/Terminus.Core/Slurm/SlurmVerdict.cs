@@ -24,6 +24,9 @@ public static class SlurmVerdict
                 var state = o.State!;
                 if (state.BaseState == "FAILED" && finalRecord && RunVerdict.Decide(o.Run) is StepOutcome.Failed serviceFailure)
                     return serviceFailure with { Detail = $"SLURM job {slurmId} FAILED ({state.ExitCode}); {serviceFailure.Detail}" };
+                if (o.Run.Events.Count == 0 && state.ExitCode.Split(':')[0] == SlurmSandboxScript.Unavailable.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    return new StepOutcome.Failed(StatusTexts.StoppedWithError($"the SLURM job {slurmId} was not run: its node cannot sandbox it and TERMINUS_SANDBOX=on"),
+                        $"SLURM state {state.State}, exit code {state.ExitCode}: the batch script found no working bwrap on the node (see out/job.log)");
                 return new StepOutcome.Failed(StatusTexts.StoppedWithError(SlurmStates.Describe(slurmId, state.BaseState, state.ExitCode)),
                     $"SLURM state {state.State}, exit code {state.ExitCode}");
             case SlurmPhase.Completed:

@@ -6,7 +6,8 @@ namespace Terminus.Infrastructure.Sandbox;
 /// <summary>
 /// The sandbox the daemon would use for this configuration, detected as it would, for the daemon and for
 /// <c>terminus check</c>: bwrap must work here and the configured directories must make a sandbox. When it is used,
-/// <see cref="Bwrap"/> is the program to run and the decision's detail says what a job sees.
+/// <see cref="Bwrap"/> is the program to run and the decision's detail says what a job sees. Jobs run through SLURM
+/// are sandboxed by their node, which tries bwrap itself: here only the directories are checked.
 /// </summary>
 public sealed record SandboxDetection(SandboxDecision Decision, string? Bwrap)
 {
@@ -20,7 +21,9 @@ public sealed record SandboxDetection(SandboxDecision Decision, string? Bwrap)
         var mode = settings.Execution.Sandbox;
         if (mode == SandboxMode.Off) return new(SandboxDecision.Decide(mode, false, ""), null);
 
-        var probe = await Bubblewrap.ProbeAsync(pathVariable, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var probe = settings.UseSlurm
+            ? new BubblewrapProbe(Bubblewrap.ProgramName, null, true, "jobs run through SLURM: each node runs them in bwrap where bwrap works there")
+            : await Bubblewrap.ProbeAsync(pathVariable, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!probe.Works) return new(SandboxDecision.Decide(mode, false, probe.Description), null);
         try
         {

@@ -7,13 +7,30 @@ public sealed class CommandLineTests
     [Fact]
     public void The_local_launch_script_is_fixed_and_every_path_is_an_argument()
     {
-        var args = LocalLaunch.Arguments("/j/1_s/stdout.log", "/j/1_s/stderr.log", ["/cg/mem/job-1/cgroup.procs", "/cg/pids/job-1/cgroup.procs"],
-            "/usr/bin/python3", "/j/1_s/terminus_runner.py", "/j/1_s/terminus_request.json");
-        Assert.Equal(["-c", LocalLaunch.Script, "terminus-launch", "/j/1_s/stdout.log", "/j/1_s/stderr.log", "2", "/cg/mem/job-1/cgroup.procs",
+        var args = LocalLaunch.Arguments("/j/1_s/stdout.log", "/j/1_s/stderr.log", null, ["/cg/mem/job-1/cgroup.procs", "/cg/pids/job-1/cgroup.procs"],
+            ["/usr/bin/python3", "/j/1_s/terminus_runner.py", "/j/1_s/terminus_request.json"]);
+        Assert.Equal(["-c", LocalLaunch.Script, "terminus-launch", "/j/1_s/stdout.log", "/j/1_s/stderr.log", "", "2", "/cg/mem/job-1/cgroup.procs",
             "/cg/pids/job-1/cgroup.procs", "/usr/bin/python3", "/j/1_s/terminus_runner.py", "/j/1_s/terminus_request.json"], args);
         Assert.DoesNotContain("/j/", LocalLaunch.Script);
         Assert.DoesNotContain("/cg/", LocalLaunch.Script);
     }
+
+    [Fact]
+    public void A_sandboxed_launch_names_its_proof_file_and_the_sandbox_proves_itself_before_it_becomes_the_runner()
+    {
+        var inside = LocalLaunch.InSandbox(["/usr/bin/python3", "/j/1_s/terminus_runner.py", "/j/1_s/terminus_request.json"]);
+        Assert.Equal([LocalLaunch.Shell, "-c", LocalLaunch.SandboxedScript, "terminus-sandboxed", "/usr/bin/python3", "/j/1_s/terminus_runner.py",
+            "/j/1_s/terminus_request.json"], inside);
+        var args = LocalLaunch.Arguments("/j/o", "/j/e", "/run/1_s.proof", [], ["bwrap", "--", .. inside]);
+        Assert.Equal(["/j/o", "/j/e", "/run/1_s.proof", "0", "bwrap", "--", LocalLaunch.Shell], args.Skip(3).Take(7));
+        Assert.DoesNotContain("/j/", LocalLaunch.SandboxedScript);
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("", false)]
+    [InlineData("sandbox made\n", true)]
+    public void Only_the_proof_line_says_the_sandbox_was_made(string? text, bool made) => Assert.Equal(made, LocalLaunch.SandboxWasMade(text));
 
     [Fact]
     public void Rsync_is_0_7_s_command_with_batch_mode_timeouts_and_a_hidden_partial_file()

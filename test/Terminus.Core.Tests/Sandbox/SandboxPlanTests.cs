@@ -27,7 +27,7 @@ public sealed class SandboxPlanTests
 
         // The ledger lies inside the hidden dot dir and one link target inside the read-only data dir: no mount of their own.
         Assert.Equal(
-            "--dev-bind / / --tmpfs /tmp "
+            "--unshare-user --cap-drop ALL --dev-bind / / --tmpfs /tmp "
             + "--ro-bind-try /archive/orion/output_00001 /archive/orion/output_00001 "
             + "--ro-bind-try /archive/orion/output_00002 /archive/orion/output_00002 "
             + "--ro-bind /data/terminus/data /data/terminus/data "
@@ -49,12 +49,13 @@ public sealed class SandboxPlanTests
     }
 
     [Fact]
-    public void No_pid_namespace_no_death_with_the_daemon_no_new_session_no_forced_user_namespace()
+    public void No_pid_namespace_no_death_with_the_daemon_no_new_session_but_a_user_namespace_without_capabilities()
     {
         var options = SandboxPlan.Create(Lab).Options();
 
-        foreach (var forbidden in new[] { "--die-with-parent", "--unshare-pid", "--unshare-all", "--new-session", "--unshare-user", "--unshare-net", "--proc", "--dev" })
+        foreach (var forbidden in new[] { "--die-with-parent", "--unshare-pid", "--unshare-all", "--new-session", "--unshare-net", "--proc", "--dev", "--cap-add" })
             Assert.DoesNotContain(forbidden, options);
+        Assert.Equal(["--unshare-user", "--cap-drop", "ALL"], options.Take(3));
     }
 
     [Fact]
@@ -63,7 +64,7 @@ public sealed class SandboxPlanTests
         var plan = SandboxPlan.Create(Lab with { LedgerDir = "/home/lab/.terminus/ledger", JobRoot = "/home/lab/.terminus/jobs", JobDir = $"/home/lab/.terminus/jobs/{Job}" });
 
         Assert.Equal(
-            "--dev-bind / / --tmpfs /tmp "
+            "--unshare-user --cap-drop ALL --dev-bind / / --tmpfs /tmp "
             + "--ro-bind-try /archive/orion/output_00001 /archive/orion/output_00001 "
             + "--ro-bind-try /archive/orion/output_00002 /archive/orion/output_00002 "
             + "--ro-bind /data/terminus/data /data/terminus/data "
@@ -83,7 +84,7 @@ public sealed class SandboxPlanTests
         });
 
         Assert.Equal(
-            "--dev-bind / / --tmpfs /tmp --tmpfs /srv/terminus "
+            "--unshare-user --cap-drop ALL --dev-bind / / --tmpfs /tmp --tmpfs /srv/terminus "
             + "--tmpfs /home/lab/.terminus --ro-bind /home/lab/services /home/lab/services "
             + $"--bind /srv/terminus/{Job} /srv/terminus/{Job} "
             + "--ro-bind /srv/terminus/data /srv/terminus/data "
@@ -100,7 +101,7 @@ public sealed class SandboxPlanTests
             DotDir = null, LedgerDir = null, ServiceDir = "/s",
         });
 
-        Assert.Equal("--dev-bind / / --ro-bind /d /d --ro-bind /s /s --tmpfs /tmp --tmpfs /d/jobs --bind /d/jobs/1_x /d/jobs/1_x "
+        Assert.Equal("--unshare-user --cap-drop ALL --dev-bind / / --ro-bind /d /d --ro-bind /s /s --tmpfs /tmp --tmpfs /d/jobs --bind /d/jobs/1_x /d/jobs/1_x "
             + "--ro-bind-try /d/jobs/1_x/in /d/jobs/1_x/in", Text(plan.Options()));
     }
 
@@ -110,7 +111,7 @@ public sealed class SandboxPlanTests
         var plan = SandboxPlan.Create(new SandboxPaths("/tmp/t/data", [], "/tmp/t/dot", null, "/tmp/t/jobs", $"/tmp/t/jobs/{Job}", "/tmp/t/svc", SandboxDataMode.ReadOnly));
 
         // The hidden ones lie in the already empty /tmp: only what must be seen is bound.
-        Assert.Equal($"--dev-bind / / --tmpfs /tmp --ro-bind /tmp/t/data /tmp/t/data --ro-bind /tmp/t/svc /tmp/t/svc --bind /tmp/t/jobs/{Job} /tmp/t/jobs/{Job}",
+        Assert.Equal($"--unshare-user --cap-drop ALL --dev-bind / / --tmpfs /tmp --ro-bind /tmp/t/data /tmp/t/data --ro-bind /tmp/t/svc /tmp/t/svc --bind /tmp/t/jobs/{Job} /tmp/t/jobs/{Job}",
             Text(plan.Options()));
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Terminus.Core.Sandbox;
 using Terminus.Infrastructure.Processes;
 using Terminus.Infrastructure.Sandbox;
+using Terminus.TestSupport;
 using Xunit.Abstractions;
 
 namespace Terminus.Infrastructure.Tests.Sandbox;

@@ -4,10 +4,11 @@ using Terminus.Actors.Steps;
 using Terminus.Core.Configuration;
 using Terminus.Core.Jobs;
 using Terminus.Core.Services;
+using Terminus.IntegrationTests.Infrastructure;
 
 namespace Terminus.IntegrationTests.Execution;
 
-/// <summary>A lab machine's directories in a temp folder, for running real services without a broker.</summary>
+/// <summary>A lab machine's directories in a folder of its own (see <see cref="ItEnvironment.NewSiteRoot"/>), for running real services without a broker.</summary>
 public sealed class ExecutionSite : IDisposable
 {
     public const string Python3 = "/usr/bin/python3";
@@ -15,7 +16,7 @@ public sealed class ExecutionSite : IDisposable
 
     public ExecutionSite()
     {
-        Root = Directory.CreateTempSubdirectory("terminus-exec-").FullName;
+        Root = ItEnvironment.NewSiteRoot("terminus-exec-");
         foreach (var d in new[] { DataDir, JobDir, ServiceDir }) Directory.CreateDirectory(d);
         Directory.CreateDirectory(Path.Combine(DataDir, "GAL_FORMATION", "TEST_GALAXY", "SIMU_1", "output_00003"));
     }

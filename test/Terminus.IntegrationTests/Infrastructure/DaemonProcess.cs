@@ -22,16 +22,18 @@ public sealed class DaemonProcess : IAsyncDisposable
     public string Output { get { lock (_gate) return File.Exists(_log) ? File.ReadAllText(_log) : ""; } }
 
     /// <param name="asUser">An unprivileged account to run it as (through setpriv, which keeps the pid), or null for ours.</param>
-    public static DaemonProcess Start(IDictionary<string, string> environment, string logFile, string? asUser = null)
+    /// <param name="prefix">A command that runs it (e.g. in a user namespace of its own; its pid is then the prefix's), or null.</param>
+    public static DaemonProcess Start(IDictionary<string, string> environment, string logFile, string? asUser = null, IReadOnlyList<string>? prefix = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "terminus-daemon.dll");
-        var psi = new ProcessStartInfo(asUser is null ? "dotnet" : "setpriv")
+        string[] setpriv = asUser is null ? [] : ["setpriv", $"--reuid={asUser}", $"--regid={asUser}", "--clear-groups"];
+        IReadOnlyList<string> command = [.. prefix ?? [], .. setpriv, "dotnet"];
+        var psi = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        if (asUser is not null)
-            foreach (var a in new[] { $"--reuid={asUser}", $"--regid={asUser}", "--clear-groups", "dotnet" }) psi.ArgumentList.Add(a);
+        foreach (var a in command.Skip(1)) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add(dll);
         foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("TERMINUS_") || k.StartsWith("RABBITMQ_")).ToList())
             psi.Environment.Remove(key);

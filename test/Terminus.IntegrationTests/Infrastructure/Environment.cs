@@ -33,6 +33,22 @@ internal static class ItEnvironment
     /// <summary>The repository's root (examples/, systemd/), found from the test binaries.</summary>
     public static string RepoRoot => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
 
+    /// <summary>
+    /// A new directory (mode 0700) for a lab's site, under <c>/var/tmp</c> rather than <c>/tmp</c>: a sandboxed job has a
+    /// <c>/tmp</c> of its own, and what a test shares with a running service (the run trace, a file that releases it)
+    /// lies outside its job, as on a lab's machine.
+    /// </summary>
+    public static string NewSiteRoot(string prefix)
+    {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("the integration tests run on Linux");
+        var parent = Directory.CreateDirectory(SitesRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        return Directory.CreateDirectory(Path.Combine(parent.FullName, $"{prefix}{Guid.NewGuid():N}"[..(prefix.Length + 12)]),
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
+    }
+
+    private const string SitesRoot = "/var/tmp/terminus-tests";
+
     /// <summary>A host name of its own per test, so queues never collide.</summary>
     public static string NewHostName() => $"it{Guid.NewGuid():N}"[..14];
 }

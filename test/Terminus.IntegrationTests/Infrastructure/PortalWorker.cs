@@ -95,9 +95,11 @@ public sealed class PortalWorker : IAsyncLifetime
     /// Waits for the job's terminal status and one more second (anything sent after it would show up), then returns
     /// the portal's view: copies (same <c>x-terminus-seq</c>, which must say the same) dropped, in sequence order.
     /// </summary>
-    public async Task<IReadOnlyList<PortalTask>> TerminalStatusesAsync(long jobId, TimeSpan timeout, Xunit.Abstractions.ITestOutputHelper output)
+    /// <param name="testMode">The job was sent with <c>test: true</c> (its success is terminal: nothing is uploaded).</param>
+    public async Task<IReadOnlyList<PortalTask>> TerminalStatusesAsync(long jobId, TimeSpan timeout, Xunit.Abstractions.ITestOutputHelper output,
+        bool testMode = false)
     {
-        await WaitForStatusesAsync(jobId, s => s.Any(t => Core.Jobs.JobLifecycle.IsTerminalStatus(t.Status!, false)), timeout);
+        await WaitForStatusesAsync(jobId, s => s.Any(t => Core.Jobs.JobLifecycle.IsTerminalStatus(t.Status!, testMode)), timeout);
         await Task.Delay(1000);
         var all = StatusesOf(jobId);
         output.WriteLine($"job {jobId}: {string.Join(" | ", all.Select(s => $"{s.Status}#{s.Sequence}: {s.Message}"))}");

@@ -14,13 +14,22 @@ public sealed class SiteDaemons(TestSite site, ITestOutputHelper output, IReadOn
 
     /// <summary>Starts a daemon with the site's environment, <c>defaults</c> and <paramref name="overrides"/>; returns once it consumes.</summary>
     /// <param name="asUser">An unprivileged account to run the daemon as (it must own the site), or null for ours.</param>
-    public async Task<DaemonProcess> StartAsync(IReadOnlyDictionary<string, string>? overrides = null, string? asUser = null)
+    /// <param name="prefix">A command that runs the daemon (see <see cref="DaemonProcess.Start"/>), or null.</param>
+    public async Task<DaemonProcess> StartAsync(IReadOnlyDictionary<string, string>? overrides = null, string? asUser = null,
+        IReadOnlyList<string>? prefix = null)
+    {
+        var daemon = Launch(overrides, asUser, prefix);
+        await RunningDaemon.WaitUntilConsumingAsync(daemon, site.HostName);
+        return daemon;
+    }
+
+    /// <summary>Starts a daemon as <see cref="StartAsync"/> does, without waiting for it to consume (it may refuse to start).</summary>
+    public DaemonProcess Launch(IReadOnlyDictionary<string, string>? overrides = null, string? asUser = null, IReadOnlyList<string>? prefix = null)
     {
         var env = site.Environment();
         foreach (var (k, v) in (defaults ?? new Dictionary<string, string>()).Concat(overrides ?? new Dictionary<string, string>())) env[k] = v;
-        var daemon = DaemonProcess.Start(env, Path.Combine(site.Root, $"daemon-{_started.Count + 1}.out"), asUser);
+        var daemon = DaemonProcess.Start(env, Path.Combine(site.Root, $"daemon-{_started.Count + 1}.out"), asUser, prefix);
         _started.Add(daemon);
-        await RunningDaemon.WaitUntilConsumingAsync(daemon, site.HostName);
         return daemon;
     }
 

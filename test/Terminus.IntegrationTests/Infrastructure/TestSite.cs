@@ -3,7 +3,7 @@ using Terminus.Core.Configuration;
 namespace Terminus.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A lab machine in a temp directory: dot dir with the password file, data (the example snapshot), job and
+/// A lab machine in a directory of its own (see <see cref="ItEnvironment.NewSiteRoot"/>): dot dir with the password file, data (the example snapshot), job and
 /// service directories with the example services of <c>examples/</c> (<c>density_map</c>, <c>slow_echo</c>,
 /// <c>bash_hello</c>), one service without <c>service.json</c> and one with invalid JSON. Uploads go to the
 /// loopback storage; <c>slow_echo</c> appends a line per run to <see cref="TraceFile"/>.
@@ -15,7 +15,7 @@ public sealed class TestSite : IDisposable
         HostName = hostName ?? ItEnvironment.NewHostName();
         Nodes = nodes;
         Concurrency = concurrency;
-        Root = Directory.CreateTempSubdirectory("terminus-site-").FullName;
+        Root = ItEnvironment.NewSiteRoot("terminus-site-");
         foreach (var d in new[] { DotDir, DataDir, JobDir, ServiceDir, Path.Combine(DotDir, "_secret") }) Directory.CreateDirectory(d);
         var uri = new Uri(ItEnvironment.AmqpUri);
         File.WriteAllText(Path.Combine(DotDir, "_secret", "rabbitmq_server_pwd"), Uri.UnescapeDataString(uri.UserInfo.Split(':')[1]) + "\n");

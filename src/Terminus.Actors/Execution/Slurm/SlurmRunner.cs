@@ -6,8 +6,10 @@ using Terminus.Actors.Steps;
 using Terminus.Core.Configuration;
 using Terminus.Core.Execution;
 using Terminus.Core.Jobs;
+using Terminus.Core.Sandbox;
 using Terminus.Core.Slurm;
 using Terminus.Core.Text;
+using Terminus.Infrastructure.Sandbox;
 using Terminus.Infrastructure.Storage;
 
 namespace Terminus.Actors.Execution.Slurm;
@@ -19,11 +21,13 @@ namespace Terminus.Actors.Execution.Slurm;
 /// <see cref="SlurmVerdict"/>. Its SLURM id is kept in the job directory (and found again by its name tag), so a
 /// restarted daemon re-attaches to it. If the daemon stops meanwhile, the SLURM job goes on.
 /// </summary>
-public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands commands, IActorRef poller, ILoggingAdapter log) : IStepExecutor
+/// <param name="sandbox">The sandbox each node applies where bwrap works there (null: none).</param>
+public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands commands, IActorRef poller, ILoggingAdapter log, JobSandbox? sandbox = null)
+    : IStepExecutor
 {
     /// <summary>The runner for a daemon: one poller actor shared by all jobs.</summary>
-    public static SlurmRunner Create(StepContext context, TerminusSettings settings, ISlurmCommands commands) =>
-        new(settings, commands, context.System.ActorOf(SlurmPollerActor.Props(commands, settings.Slurm), "slurm-poller"), context.Log);
+    public static SlurmRunner Create(StepContext context, TerminusSettings settings, ISlurmCommands commands, JobSandbox? sandbox = null) =>
+        new(settings, commands, context.System.ActorOf(SlurmPollerActor.Props(commands, settings.Slurm), "slurm-poller"), context.Log, sandbox);
 
     public async Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control)
     {
@@ -125,9 +129,23 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
     private async Task<(SlurmRecord? Record, StepOutcome? Failure)> SubmitAsync(JobSpec spec, JobPaths paths, bool setAside, CancellationToken ct)
     {
         var interpreter = RunnerRequest.RunnerInterpreter(spec.Service, settings.Execution.RunnerPython);
+        SlurmSandbox? onNode = null;
+        if (sandbox is { IsOn: true })
+        {
+            try
+            {
+                onNode = new SlurmSandbox(sandbox.Mode, sandbox.PlanFor(spec.JobName));
+            }
+            catch (SandboxPathsException e)
+            {
+                if (sandbox.Mode == SandboxMode.On)
+                    return (null, new StepOutcome.Failed(StatusTexts.StoppedWithError("the job's sandbox could not be made on the Terminus host"), e.Message));
+                log.Warning("Job #{0}: runs without a sandbox, as its directories make none ({1}); TERMINUS_SANDBOX=auto allows it", spec.JobId, e.Message);
+            }
+        }
         var unprepared = RunnerFiles.PrepareJobDirectory(paths, spec, RunnerRequest.ToJson(spec, settings.HostName, interpreter, settings.Execution.KillGrace), setAside, log, () =>
         {
-            File.WriteAllText(paths.BatchScript, SlurmScript.Build(spec, settings.HostName, interpreter, paths));
+            File.WriteAllText(paths.BatchScript, SlurmScript.Build(spec, settings.HostName, interpreter, paths, onNode));
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(paths.BatchScript, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
         });
         if (unprepared is not null) return (null, unprepared);

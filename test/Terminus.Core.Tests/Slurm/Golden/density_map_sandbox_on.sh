@@ -11,10 +11,10 @@
 note() { printf '%s - WARNING - %s\n' "$(date '+%Y-%m-%d %H:%M:%S,000')" "$1" >>'/data/terminus/jobs/123_density_map/out/job.log'; echo "terminus: $1" >&2; }
 if ! command -v bwrap >/dev/null 2>&1; then
   why='bwrap is not installed on this node'
-elif ! bwrap --dev-bind / / --tmpfs /tmp -- /bin/true 2>/dev/null; then
+elif ! bwrap --unshare-user --cap-drop ALL --dev-bind / / --tmpfs /tmp -- /bin/true 2>/dev/null; then
   why='bwrap does not work on this node'
 else
-  set -- --dev-bind / /
+  set -- --unshare-user --cap-drop ALL --dev-bind / /
   set -- "$@" --tmpfs '/tmp'
   set -- "$@" --ro-bind-try '/archive/orion/output_00001' '/archive/orion/output_00001'
   set -- "$@" --ro-bind-try '/data/terminus/data' '/data/terminus/data'
