@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks:   scripts/bench.sh [jobs=20] [service_seconds=0.2]      job overhead, end to end
 #                   BASELINE=<git rev> scripts/bench.sh [jobs] [secs]     the same, side by side with another revision
+#                   scripts/bench.sh sandbox [jobs] [secs]                this build with its sandbox on, side by side with off
 #                   scripts/bench.sh ledger [writes=2000]                 the cost of one ledger write (SQLite)
 #
 # Starts a loopback RabbitMQ and the loopback storage (sshd + rsync) unless they already run, builds the daemon in
@@ -11,7 +12,7 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/scripts/lib/usage.sh"
-answer_help "scripts/bench.sh [jobs=20] [service_seconds=0.2] | scripts/bench.sh ledger [writes=2000]   (BASELINE=<git rev> for a side-by-side run)" "$@"
+answer_help "scripts/bench.sh [jobs=20] [service_seconds=0.2] | scripts/bench.sh sandbox [jobs] [secs] | scripts/bench.sh ledger [writes=2000]   (BASELINE=<git rev> for a side-by-side run)" "$@"
 SCRIPT_NAME=bench
 . "$ROOT/scripts/lib/proc.sh"
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
@@ -37,6 +38,8 @@ dotnet build "$ROOT/bench/Terminus.Bench" -c Release -v q -nologo >/dev/null || 
 BENCH="$ROOT/bench/Terminus.Bench/bin/Release/net10.0/Terminus.Bench.dll"
 if [ "${1:-}" = ledger ]; then dotnet "$BENCH" "$@"; exit $?; fi
 dotnet build "$ROOT/src/Terminus.Host" -c Release -v q -nologo >/dev/null || { echo "build failed" >&2; exit 1; }
+DAEMON="$ROOT/src/Terminus.Host/bin/Release/net10.0/terminus-daemon.dll"
+if [ "${1:-}" = sandbox ]; then dotnet "$BENCH" sandbox "$DAEMON" "${2:-20}" "${3:-0.2}"; exit $?; fi
 baseline=()
 if [ -n "${BASELINE:-}" ]; then
   WT=$(mktemp -d /tmp/terminus-baseline-XXXXXX)
@@ -45,4 +48,4 @@ if [ -n "${BASELINE:-}" ]; then
   dotnet build "$WT/src/Terminus.Host" -c Release -v q -nologo >/dev/null || { echo "baseline build failed" >&2; exit 1; }
   baseline=("$WT/src/Terminus.Host/bin/Release/net10.0/terminus-daemon.dll")
 fi
-dotnet "$BENCH" "$ROOT/src/Terminus.Host/bin/Release/net10.0/terminus-daemon.dll" "${1:-20}" "${2:-0.2}" "${baseline[@]}"
+dotnet "$BENCH" "$DAEMON" "${1:-20}" "${2:-0.2}" "${baseline[@]}"

@@ -4,17 +4,27 @@ using Terminus.Bench;
 
 // Terminus.Actors job-overhead benchmark (scripts/bench.sh runs it with a loopback broker and storage):
 // what a job costs beyond its service's own run time, phase by phase, measured from the portal's side.
-//   terminus-bench <daemon.dll> [jobs=20] [service_seconds=0.2]
+//   terminus-bench <daemon.dll> [jobs=20] [service_seconds=0.2] [baseline-daemon.dll]
+//   terminus-bench sandbox <daemon.dll> [jobs] [service_seconds]   the daemon with its sandbox against itself without
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "ledger")
 {
     await LedgerBench.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 2000);
     return 0;
 }
-var dll = args.Length > 0 ? args[0] : throw new ArgumentException("usage: terminus-bench <terminus-daemon.dll> [jobs] [service_seconds] [baseline-daemon.dll] | terminus-bench ledger [writes]");
+var sandboxCompare = args.Length > 0 && args[0] == "sandbox";
+if (sandboxCompare) args = args[1..];
+var dll = args.Length > 0 ? args[0] : throw new ArgumentException(
+    "usage: terminus-bench <terminus-daemon.dll> [jobs] [service_seconds] [baseline-daemon.dll] | terminus-bench sandbox <terminus-daemon.dll> [jobs] [service_seconds] | terminus-bench ledger [writes]");
 var jobs = args.Length > 1 ? int.Parse(args[1]) : 20;
 var serviceSeconds = args.Length > 2 ? double.Parse(args[2]) : 0.2;
-var baseline = args.Length > 3 ? args[3] : null;
+// What is measured, and what it is measured against (twice, around it, so a drifting machine shows).
+var subject = sandboxCompare
+    ? new Variant("this build, TERMINUS_SANDBOX=on", dll, new() { ["TERMINUS_SANDBOX"] = "on" })
+    : new Variant("this build", dll, []);
+Variant? reference = sandboxCompare
+    ? new Variant("this build, TERMINUS_SANDBOX=off", dll, new() { ["TERMINUS_SANDBOX"] = "off" })
+    : args.Length > 3 ? new Variant("baseline", args[3], []) : null;
 var amqp = new Uri(Environment.GetEnvironmentVariable("AMQP_URI") ?? "amqp://terminus:terminus-pass@127.0.0.1:5672/terminus");
 var alias = Environment.GetEnvironmentVariable("SSH_ALIAS") ?? "Galactica_storage";
 var storage = Environment.GetEnvironmentVariable("STORAGE_DIR") ?? "/home/storage";
@@ -23,12 +33,12 @@ long nextId = 900_000_000 + Random.Shared.Next(0, 1000) * 1000L;
 
 Console.WriteLine($"Terminus.Actors job overhead: {jobs} jobs per scenario, service slow_echo sleeping {serviceSeconds} s, " +
                   $"{Environment.ProcessorCount} cores, broker {amqp.Host}:{amqp.Port}, storage '{alias}:'");
-var results = new List<(string Name, Measurement M)>();
-if (baseline is not null) results.Add(("baseline " + Describe(baseline), await MeasureAsync(baseline)));
-results.Add(("this build " + Describe(dll), await MeasureAsync(dll)));
-if (baseline is not null) results.Add(("baseline again " + Describe(baseline), await MeasureAsync(baseline)));
+var results = new List<(string Name, bool IsReference, Measurement M)>();
+if (reference is not null) results.Add(($"{reference.Name} {Describe(reference.Dll)}", true, await MeasureAsync(reference)));
+results.Add(($"{subject.Name} {Describe(subject.Dll)}", false, await MeasureAsync(subject)));
+if (reference is not null) results.Add(($"{reference.Name}, again {Describe(reference.Dll)}", true, await MeasureAsync(reference)));
 
-foreach (var (name, m) in results)
+foreach (var (name, _, m) in results)
 {
     Console.WriteLine();
     Console.WriteLine($"{name}: daemon consuming {m.StartupMs} ms after start; one job at a time, seconds (median / p95 / max over {jobs} jobs):");
@@ -43,13 +53,13 @@ foreach (var (name, m) in results)
     Console.WriteLine($"  burst of {jobs} jobs published at once, 4 job slots: {m.BurstSeconds:0.00} s wall, {jobs / m.BurstSeconds:0.0} jobs/s, " +
                       $"against {m.Full.Sum(p => p[4]):0.00} s one at a time (speed-up {m.Full.Sum(p => p[4]) / m.BurstSeconds:0.00}x on {Environment.ProcessorCount} cores)");
 }
-if (baseline is not null)
+if (reference is not null)
 {
     double Median(IEnumerable<double> v) { var a = v.Order().ToArray(); return a[a.Length / 2]; }
-    var now = results.Single(r => r.Name.StartsWith("this build")).M;
-    var before = results.Where(r => r.Name.StartsWith("baseline")).Select(r => r.M).ToList();
+    var now = results.Single(r => !r.IsReference).M;
+    var before = results.Where(r => r.IsReference).Select(r => r.M).ToList();
     Console.WriteLine();
-    Console.WriteLine("this build / baseline (median overhead beyond the service; baseline = mean of its two runs around this build's):");
+    Console.WriteLine($"{subject.Name} / {reference.Name} (median overhead beyond the service; the latter = mean of its two runs around the former):");
     Console.WriteLine($"  full job   {Median(now.Full.Select(p => p[4] - serviceSeconds)) * 1000:0} ms / {before.Average(b => Median(b.Full.Select(p => p[4] - serviceSeconds))) * 1000:0} ms");
     Console.WriteLine($"  test mode  {Median(now.TestMode.Select(p => p[4] - serviceSeconds)) * 1000:0} ms / {before.Average(b => Median(b.TestMode.Select(p => p[4] - serviceSeconds))) * 1000:0} ms");
 }
@@ -57,14 +67,14 @@ return 0;
 
 string Describe(string path) => $"({Path.GetFullPath(path).Replace(repo, ".")})";
 
-async Task<Measurement> MeasureAsync(string daemonDll)
+async Task<Measurement> MeasureAsync(Variant variant)
 {
     var host = $"bench{Environment.ProcessId}x{nextId % 100000}";
     await using var site = new BenchSite(repo, host, concurrency: 4);
     await using var portal = new Portal(amqp, host);
     await portal.StartAsync();
     var startup = Stopwatch.StartNew();
-    await site.StartDaemonAsync(daemonDll, amqp, alias);
+    await site.StartDaemonAsync(variant.Dll, amqp, alias, variant.Environment);
     var startupMs = startup.ElapsedMilliseconds;
 
     await RunOne(portal, site, nextId++, test: false); // warm-up (JIT, first ssh connection), not counted
@@ -103,5 +113,8 @@ static void Print(string what, IEnumerable<double> values)
     double Q(double q) => v[Math.Min(v.Length - 1, (int)Math.Ceiling(q * v.Length) - 1)];
     Console.WriteLine($"  {what,-52} {Q(0.5),7:0.000} / {Q(0.95),7:0.000} / {v[^1],7:0.000}");
 }
+
+/// <summary>A daemon to measure: its binary and the settings it runs with.</summary>
+internal sealed record Variant(string Name, string Dll, Dictionary<string, string> Environment);
 
 internal sealed record Measurement(long StartupMs, List<double[]> Full, List<double[]> TestMode, double BurstSeconds);

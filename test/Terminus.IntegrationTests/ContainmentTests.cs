@@ -88,6 +88,17 @@ public sealed class ContainmentTests(PortalWorker portal, ITestOutputHelper outp
     private static Func<long, string> DetacherArgs(int linger, string untilFile = "") =>
         id => $$"""{"marker": "{{Marker(id)}}", "linger": {{linger}}, "until_file": "{{untilFile}}", "test": false}""";
 
+    /// <summary>The detacher's job was uploaded, and none of its detached processes is left; its tarball is removed.</summary>
+    private async Task UploadedWithNothingLeftAsync(long id, IReadOnlyList<PortalTask> statuses)
+    {
+        try
+        {
+            Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success, JobStatuses.Uploaded], statuses.Select(s => s.Status));
+            await NothingLeftAsync(Marker(id));
+        }
+        finally { DeleteFromStorage(id, "detacher"); }
+    }
+
     private void DeleteFromStorage(long id, string service) => File.Delete(Path.Combine(ItEnvironment.StorageDir, $"{id}_{service}.tar.gz"));
 
     [Theory]
@@ -98,12 +109,7 @@ public sealed class ContainmentTests(PortalWorker portal, ITestOutputHelper outp
         await _daemons.StartAsync(new Dictionary<string, string> { ["TERMINUS_CONTAINMENT"] = containment });
         var id = await SubmitAsync("detacher", DetacherArgs(linger: 0));
         var statuses = await portal.TerminalStatusesAsync(id, TimeSpan.FromSeconds(90), output);
-        try
-        {
-            Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success, JobStatuses.Uploaded], statuses.Select(s => s.Status));
-            await NothingLeftAsync(Marker(id));
-        }
-        finally { DeleteFromStorage(id, "detacher"); }
+        await UploadedWithNothingLeftAsync(id, statuses);
     }
 
     [Fact]
@@ -135,12 +141,7 @@ public sealed class ContainmentTests(PortalWorker portal, ITestOutputHelper outp
         Assert.Equal(2, Processes(Marker(id)).Count); // the whole job is still there, its detached processes included
         File.WriteAllText(release, "");
         var statuses = await portal.TerminalStatusesAsync(id, TimeSpan.FromSeconds(90), output);
-        try
-        {
-            Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success, JobStatuses.Uploaded], statuses.Select(s => s.Status));
-            await NothingLeftAsync(Marker(id));
-        }
-        finally { DeleteFromStorage(id, "detacher"); }
+        await UploadedWithNothingLeftAsync(id, statuses);
     }
 
     [Fact]

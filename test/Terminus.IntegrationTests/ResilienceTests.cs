@@ -54,17 +54,19 @@ public sealed class ResilienceTests(PortalWorker portal, ITestOutputHelper outpu
     private static async Task WaitForLogAsync(DaemonProcess daemon, string text, TimeSpan timeout) => await daemon.WaitForOutputAsync(text, timeout);
 
     [Fact]
-    public async Task Kill_9_while_the_service_runs_then_restart_re_attaches_to_it()
+    public async Task Kill_9_while_the_service_runs_in_its_sandbox_then_restart_re_attaches_to_it()
     {
-        var daemon = await StartDaemonAsync();
+        var daemon = await StartDaemonAsync(new Dictionary<string, string> { ["TERMINUS_SANDBOX"] = "on" });
         // The service runs until the test releases it: the restart may take a while on a busy machine.
         var release = Path.Combine(Site.Root, "release-service");
         var id = await SubmitAsync($$"""{"seconds": 120, "until_file": "{{release}}", "test": false}""");
         await portal.WaitForStatusesAsync(id, s => s.Any(t => t.Status == JobStatuses.Running), TimeSpan.FromSeconds(30));
+        Assert.Contains($"Job #{id}: runner started", daemon.Output);
+        Assert.Contains("in its sandbox", daemon.Output);
         Kill9(daemon);
         await daemon.WaitForExitAsync(TimeSpan.FromSeconds(10));
 
-        var again = await StartDaemonAsync();
+        var again = await StartDaemonAsync(new Dictionary<string, string> { ["TERMINUS_SANDBOX"] = "on" });
         await WaitForLogAsync(again, $"Job #{id}: re-attached to its running service", TimeSpan.FromSeconds(60));
         File.WriteAllText(release, "");
         AssertUploadedOnce(id, await TerminalAsync(id, TimeSpan.FromSeconds(60)));

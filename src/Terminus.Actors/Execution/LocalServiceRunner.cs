@@ -61,27 +61,25 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         IReadOnlyList<string> runner = [interpreter, paths.RunnerScript, paths.RequestFile];
         if (!_sandbox.IsOn) return Ended(spec, await LaunchAsync(spec, step, paths, identity, runner, null, control).ConfigureAwait(false));
 
-        IReadOnlyList<string> sandboxed;
-        string proof;
+        SandboxedLaunch sandboxed;
         try
         {
-            sandboxed = _sandbox.Wrap(spec.JobName, runner);
-            proof = _sandbox.NewProof(spec.JobName);
+            sandboxed = _sandbox.Prepare(spec.JobName, runner);
         }
         catch (Exception e) when (e is SandboxPathsException or IOException or UnauthorizedAccessException)
         {
             if (_sandbox.Mode == SandboxMode.On)
-                return new StepOutcome.Failed(StatusTexts.StoppedWithError("the job's sandbox could not be made on the Terminus host"), e.Message);
+                return Ended(spec, new StepOutcome.Failed(StatusTexts.SandboxNotMade, e.Message));
             log.Warning("Job #{0}: runs without a sandbox, as it could not be prepared ({1}); TERMINUS_SANDBOX=auto allows it", spec.JobId, e.Message);
             return Ended(spec, await LaunchAsync(spec, step, paths, identity, runner, null, control).ConfigureAwait(false));
         }
-        var outcome = await LaunchAsync(spec, step, paths, identity, sandboxed, proof, control).ConfigureAwait(false);
+        var outcome = await LaunchAsync(spec, step, paths, identity, sandboxed.Command, sandboxed.ProofFile, control).ConfigureAwait(false);
         if (_sandbox.WasMade(spec.JobName) != false || control.Stop.IsCancellationRequested) return Ended(spec, outcome);
 
         // The runner never started (the proof is empty): bwrap could not make the sandbox, and said why on stderr.
         var why = BwrapSaid(paths);
         if (_sandbox.Mode == SandboxMode.On)
-            return Ended(spec, new StepOutcome.Failed(StatusTexts.StoppedWithError("the job's sandbox could not be made on the Terminus host"), why));
+            return Ended(spec, new StepOutcome.Failed(StatusTexts.SandboxNotMade, why));
         log.Warning("Job #{0}: its sandbox could not be made ({1}); TERMINUS_SANDBOX=auto runs it without one", spec.JobId, why);
         return Ended(spec, await LaunchAsync(spec, step, paths, identity, runner, null, control).ConfigureAwait(false));
     }
@@ -132,11 +130,11 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         return said.Length > 0 ? said : "bwrap ended before the runner started, and said nothing";
     }
 
-    /// <summary>The outcome, once the run is over: the sandbox's proof is no longer needed, and a failure caused by the
+    /// <summary>The outcome, once the run is over: the sandbox's proof and /tmp are no longer needed, and a failure caused by the
     /// read-only data directory is named as such in the log (the service's own error goes to the portal).</summary>
     private StepOutcome Ended(JobSpec spec, StepOutcome outcome)
     {
-        _sandbox.Forget(spec.JobName);
+        _sandbox.Release(spec.JobName);
         if (outcome is StepOutcome.Failed failed && _sandbox.IsOn && _sandbox.DataReadOnly
             && $"{failed.StatusText} {failed.Detail}".Contains(ReadOnlyFileSystem, StringComparison.OrdinalIgnoreCase))
             log.Warning("Job #{0}: the service tried to write where the sandbox allows no writing; the data directory {1} is read-only in the sandbox "
@@ -188,7 +186,7 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         if (events.ReadNew().Any(e => e.Status == RunnerStatus.Running)) control.Started();
         var exit = RunnerFiles.ReadExitRecord(paths);
         log.Info("Job #{0}: its runner ended while Terminus was not following it: {1}", spec.JobId, exit is null ? "no exit record" : $"exit record '{exit.Status}'");
-        await EndLeftoversAsync(spec, processes).ConfigureAwait(false);
+        await EndProcessesAsync(spec, processes).ConfigureAwait(false);
         return Verdict(spec, paths, events, exit, null, false, processes);
     }
 
@@ -264,14 +262,14 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
             }
             if (first == stop)
             {
-                await EndAllAsync(spec, processes, "the job is stopped").ConfigureAwait(false);
+                await EndProcessesAsync(spec, processes, "the job is stopped").ConfigureAwait(false);
                 return Verdict(spec, paths, events, RunnerFiles.ReadExitRecord(paths), run.ExitCode(), killed: true, processes);
             }
             if (first == timeUp && !killed)
             {
                 log.Warning("Job #{0}: time limit of {1} min reached; stopping its processes", spec.JobId, spec.Service.TimeoutMinutes);
                 killed = true;
-                await EndAllAsync(spec, processes, "time limit").ConfigureAwait(false);
+                await EndProcessesAsync(spec, processes, "time limit").ConfigureAwait(false);
             }
             if (!Directory.Exists(paths.JobDir)) break;
             if (DateTime.UtcNow >= nextMeasure && !killed)
@@ -281,7 +279,7 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
                 {
                     log.Warning("Job #{0}: out/ holds {1} bytes, more than the {2} bytes a job may upload; stopping it", spec.JobId, size,
                         settings.Execution.MaxTarballBytes);
-                    await EndAllAsync(spec, processes, "out/ passed the size cap").ConfigureAwait(false);
+                    await EndProcessesAsync(spec, processes, "out/ passed the size cap").ConfigureAwait(false);
                     RemoveCgroup(spec, processes.Cgroup);
                     return new StepOutcome.Failed(StatusTexts.ResultsTooLarge(size, settings.Execution.MaxTarballBytes),
                         $"stopped while running: out/ held {size} bytes");
@@ -291,7 +289,7 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         Observe();
 
         // Whatever the service left running ends with the job, before anything reads its out/.
-        await EndLeftoversAsync(spec, processes).ConfigureAwait(false);
+        await EndProcessesAsync(spec, processes).ConfigureAwait(false);
         return Verdict(spec, paths, events, RunnerFiles.ReadExitRecord(paths), run.ExitCode(), killed, processes);
     }
 
@@ -314,15 +312,11 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         }
     }
 
-    private async Task EndAllAsync(JobSpec spec, JobProcesses processes, string why)
+    /// <summary>Ends every process of the job; <paramref name="why"/> names a stop, null the leftovers of a run that ended.</summary>
+    private async Task EndProcessesAsync(JobSpec spec, JobProcesses processes, string? why = null)
     {
         var ended = await processes.EndAsync(settings.Execution.KillGrace, log, $"Job #{spec.JobId}").ConfigureAwait(false);
-        log.Info("Job #{0}: {1}: {2} process(es) of the job stopped", spec.JobId, why, ended);
-    }
-
-    private async Task EndLeftoversAsync(JobSpec spec, JobProcesses processes)
-    {
-        var ended = await processes.EndAsync(settings.Execution.KillGrace, log, $"Job #{spec.JobId}").ConfigureAwait(false);
-        if (ended > 0) log.Info("Job #{0}: stopped {1} process(es) the service left running", spec.JobId, ended);
+        if (why is not null) log.Info("Job #{0}: {1}: {2} process(es) of the job stopped", spec.JobId, why, ended);
+        else if (ended > 0) log.Info("Job #{0}: stopped {1} process(es) the service left running", spec.JobId, ended);
     }
 }

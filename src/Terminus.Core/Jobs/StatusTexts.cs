@@ -23,6 +23,9 @@ public static class StatusTexts
     public static string DataDirectoryNotFound(string relativePath) => $"Raw simulation data directory '{relativePath}' not found.";
     public static string StoppedWithError(string message) => $"Job stopped with error message : '{message}'.";
 
+    /// <summary>A job that TERMINUS_SANDBOX=on may not run, as its sandbox could not be made (the runner never started).</summary>
+    public static readonly string SandboxNotMade = StoppedWithError("the job's sandbox could not be made on the Terminus host");
+
     // New in Terminus.Actors: 0.7 crashed on these without a reply.
     public static string InvalidRequest(string detail) => $"Invalid job request: {detail}.";
     public static string InvalidAlias(string role, string value) =>

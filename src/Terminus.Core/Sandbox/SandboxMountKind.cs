@@ -9,6 +9,6 @@ public enum SandboxMountKind
     Writable,
     /// <summary>An empty tmpfs over it (<c>--tmpfs</c>): what the host has there cannot be seen.</summary>
     Hidden,
-    /// <summary>An empty tmpfs of the job's own: its <c>/tmp</c>.</summary>
+    /// <summary>The job's own <c>/tmp</c>: a directory of its own on the host, or an empty tmpfs.</summary>
     Private,
 }

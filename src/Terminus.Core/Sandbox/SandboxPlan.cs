@@ -50,7 +50,7 @@ public sealed class SandboxPlan
             new(SandboxMountKind.Hidden, paths.JobRoot, "the job directory root (TERMINUS_JOB_DIR)"),
             new(SandboxMountKind.Writable, paths.JobDir, "the job's own directory"),
             new(SandboxMountKind.ReadOnly, paths.ServiceDir, "the service directory (TERMINUS_SERVICE_DIR)"),
-            new(SandboxMountKind.Private, Tmp, "/tmp"),
+            new(SandboxMountKind.Private, Tmp, "/tmp", Source: paths.TmpDir),
         };
         if (paths.DotDir is { } dot) configured.Add(new(SandboxMountKind.Hidden, dot, "the daemon's configuration directory (TERMINUS_DOT_DIR)"));
         if (paths.LedgerDir is { } ledger) configured.Add(new(SandboxMountKind.Hidden, ledger, "the ledger's directory"));
@@ -59,6 +59,8 @@ public sealed class SandboxPlan
         foreach (var m in configured.Concat(links))
             if (SandboxPathCheck.Problem(m.Path) is { } problem)
                 throw new SandboxPathsException($"{m.Role}: '{Printable.Line(m.Path, 300)}' cannot be used in the sandbox: {problem}");
+        if (paths.TmpDir is { } tmp && (SandboxPathCheck.Problem(tmp) is not null || !SandboxPathCheck.IsInside(tmp, paths.JobRoot) || SandboxPathCheck.IsInside(tmp, paths.JobDir)))
+            throw new SandboxPathsException($"the job's /tmp '{Printable.Line(tmp, 300)}' must lie in the job directory root {paths.JobRoot}, outside the job's own directory");
         if (!SandboxPathCheck.IsInside(paths.JobDir, paths.JobRoot))
             throw new SandboxPathsException($"the job's own directory {paths.JobDir} is not inside the job directory root {paths.JobRoot}");
 

@@ -9,7 +9,7 @@ namespace Terminus.Core.Slurm;
 /// first, as the daemon tries its own host), and otherwise as before with a line in <c>out/job.log</c> (<c>auto</c>)
 /// or not at all (<c>on</c>, exit <see cref="Unavailable"/>). A node may lack what the daemon's host has: a hidden
 /// directory missing there is skipped (bwrap would create it), a missing bind source too (<c>-try</c>), except the
-/// job's own directory.
+/// job's own directory. The job's <c>/tmp</c> is made on the node when missing (an empty tmpfs if it cannot be).
 /// </summary>
 public static class SlurmSandboxScript
 {
@@ -43,6 +43,8 @@ public static class SlurmSandboxScript
             SandboxMountKind.ReadOnly => $"set -- \"$@\" --ro-bind-try {path} {path}",
             SandboxMountKind.Writable when m.Path == jobDir => $"set -- \"$@\" --bind {path} {path}",
             SandboxMountKind.Writable => $"set -- \"$@\" --bind-try {path} {path}",
+            SandboxMountKind.Private when m.Source is { } source =>
+                $"if mkdir -p -m 700 {SlurmScript.Quote(source)}; then set -- \"$@\" --bind {SlurmScript.Quote(source)} {path}; else set -- \"$@\" --tmpfs {path}; fi",
             SandboxMountKind.Private => $"set -- \"$@\" --tmpfs {path}",
             _ => $"[ -d {path} ] && set -- \"$@\" --tmpfs {path}",
         };

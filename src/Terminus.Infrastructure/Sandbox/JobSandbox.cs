@@ -35,21 +35,29 @@ public sealed class JobSandbox(TerminusSettings settings, SandboxDetection detec
     /// <exception cref="SandboxPathsException">The job's directories make no sandbox.</exception>
     public SandboxPlan PlanFor(string jobName) => SandboxPlan.Create(SandboxLayout.For(settings, jobName));
 
-    /// <summary>bwrap's command line that runs <paramref name="command"/> in the job's sandbox, once it proved it was made.</summary>
+    /// <summary>
+    /// bwrap's command line that runs <paramref name="command"/> in the job's sandbox once it proved it was made, and the
+    /// fresh (absent) proof file of this launch. The proof's directory is made first, so that the plan hides it; the
+    /// job's <c>/tmp</c> is made empty.
+    /// </summary>
     /// <exception cref="SandboxPathsException">The job's directories make no sandbox.</exception>
-    public IReadOnlyList<string> Wrap(string jobName, IReadOnlyList<string> command)
+    /// <exception cref="IOException">The proof's directory cannot be made.</exception>
+    public SandboxedLaunch Prepare(string jobName, IReadOnlyList<string> command)
     {
         if (!IsOn) throw new InvalidOperationException("jobs run without a sandbox here");
-        return PlanFor(jobName).CommandLine(detection.Bwrap!, LocalLaunch.InSandbox(command));
-    }
-
-    /// <summary>A fresh (absent) proof file for a launch of the job; its path.</summary>
-    public string NewProof(string jobName)
-    {
         Directory.CreateDirectory(ProofDir);
-        var file = ProofFile(jobName);
-        File.Delete(file);
-        return file;
+        var plan = PlanFor(jobName);
+        if (plan.Paths.DotDir is not { } dot || !SandboxPathCheck.IsInside(RealPath.Of(ProofDir) ?? ProofDir, dot))
+            throw new SandboxPathsException($"the sandbox's proof directory {ProofDir} would be visible to the job");
+        var proof = ProofFile(jobName);
+        File.Delete(proof);
+        if (plan.Paths.TmpDir is { } tmp)
+        {
+            DeleteTree(tmp);
+            if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("the sandbox is Linux's");
+            Directory.CreateDirectory(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        return new SandboxedLaunch(plan.CommandLine(detection.Bwrap!, LocalLaunch.InSandbox(command)), proof);
     }
 
     /// <summary>Whether the job's last sandboxed launch made its sandbox; null when it had none (no proof file).</summary>
@@ -65,10 +73,21 @@ public sealed class JobSandbox(TerminusSettings settings, SandboxDetection detec
         }
     }
 
-    /// <summary>Deletes the job's proof file once its run has an outcome.</summary>
-    public void Forget(string jobName)
+    /// <summary>The host directory that is the job's <c>/tmp</c>.</summary>
+    public string TmpDir(string jobName) => SandboxPaths.ScratchDirFor(RealPath.Of(settings.JobDir) ?? settings.JobDir, jobName);
+
+    /// <summary>Deletes the job's proof file and its <c>/tmp</c> once its run has an outcome.</summary>
+    public void Release(string jobName)
     {
         try { File.Delete(ProofFile(jobName)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        DeleteTree(TmpDir(jobName));
+    }
+
+    // Directory.Delete removes links without following them: what a job links to from its /tmp is left alone.
+    private static void DeleteTree(string dir)
+    {
+        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

@@ -7,7 +7,7 @@ namespace Terminus.Infrastructure.Sandbox;
 /// <summary>
 /// The sandbox paths of one job as this host has them: the configured directories with their links resolved, the
 /// data directory's link targets as they are now, and the dot dir and the ledger's directory only when they exist
-/// (bwrap would otherwise create them on the host).
+/// (bwrap would otherwise create them on the host), and the job's <c>/tmp</c> in the job directory root.
 /// </summary>
 public static class SandboxLayout
 {
@@ -26,7 +26,7 @@ public static class SandboxLayout
             JobRoot: jobRoot,
             JobDir: Path.Combine(jobRoot, jobName),
             ServiceDir: Canonical(settings.ServiceDir),
-            DataMode: settings.Execution.SandboxData);
+            DataMode: settings.Execution.SandboxData) { TmpDir = SandboxPaths.ScratchDirFor(jobRoot, jobName) };
     }
 
     // The three job directories existed when the settings were loaded; should one have gone, its path as configured

@@ -39,6 +39,24 @@ public sealed class SandboxPlanTests
     }
 
     [Fact]
+    public void The_job_s_tmp_is_a_directory_of_its_own_in_the_hidden_job_root_not_memory()
+    {
+        var scratch = SandboxPaths.ScratchDirFor(Lab.JobRoot, Job);
+        var plan = SandboxPlan.Create(Lab with { TmpDir = scratch });
+
+        Assert.Equal($"/data/terminus/jobs/.terminus-tmp/{Job}", scratch);
+        Assert.StartsWith($"--unshare-user --cap-drop ALL --dev-bind / / --bind {scratch} /tmp ", Text(plan.Options()));
+        Assert.Contains("--tmpfs /data/terminus/jobs ", Text(plan.Options())); // so no job sees another's /tmp
+    }
+
+    [Theory]
+    [InlineData("/var/tmp/elsewhere")]
+    [InlineData("/data/terminus/jobs/123_density_map/tmp")]
+    [InlineData("/data/terminus/jobs/../tmp")]
+    public void A_tmp_outside_the_job_root_or_inside_the_job_s_own_directory_is_refused(string tmp) =>
+        Assert.Throws<SandboxPathsException>(() => SandboxPlan.Create(Lab with { TmpDir = tmp }));
+
+    [Fact]
     public void The_command_follows_the_options_after_a_double_dash_each_word_an_argument()
     {
         var line = SandboxPlan.Create(Lab).CommandLine("/usr/bin/bwrap", ["/usr/bin/python3", "/jobs/x/terminus_runner.py", "a b; rm -rf /"]);

@@ -21,7 +21,7 @@ public sealed class SlurmScriptTests
 
     private static SlurmSandbox Sandbox(SandboxMode mode, JobPaths paths) => new(mode, SandboxPlan.Create(new SandboxPaths(
         "/data/terminus/data", ["/archive/orion/output_00001"], "/home/lab/.terminus", "/home/lab/.terminus/ledger",
-        paths.JobRoot, paths.JobDir, "/home/lab/services", SandboxDataMode.ReadOnly)));
+        paths.JobRoot, paths.JobDir, "/home/lab/services", SandboxDataMode.ReadOnly) { TmpDir = SandboxPaths.ScratchDirFor(paths.JobRoot, paths.JobName) }));
 
     [Theory]
     [InlineData(SandboxMode.Auto, "density_map_sandbox_auto.sh")]

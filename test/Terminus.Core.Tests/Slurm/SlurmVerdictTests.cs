@@ -66,6 +66,16 @@ public sealed class SlurmVerdictTests
     }
 
     [Fact]
+    public void A_node_that_cannot_sandbox_a_job_under_on_is_named_but_a_service_exiting_71_keeps_its_own_message()
+    {
+        var f = Assert.IsType<StepOutcome.Failed>(Decide("FAILED", [], exitCode: "71:0"));
+        Assert.Equal("Job stopped with error message : 'the SLURM job 42 was not run: its node cannot sandbox it and TERMINUS_SANDBOX=on'.", f.StatusText);
+        Assert.Contains("out/job.log", f.Detail);
+        var own = Assert.IsType<StepOutcome.Failed>(Decide("FAILED", [Running, new("failed", "exit 71")], new ExitRecord("failed", "exit 71", 71, null), exitCode: "71:0"));
+        Assert.Equal("Job stopped with error message : 'exit 71'.", own.StatusText);
+    }
+
+    [Fact]
     public void A_job_unknown_to_every_command_is_never_taken_for_a_success()
     {
         Assert.Null(Decide(null, [Running]));

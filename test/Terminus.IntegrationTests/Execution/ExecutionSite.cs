@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Akka.Event;
+using Terminus.Actors.Execution;
 using Terminus.Actors.Steps;
 using Terminus.Core.Configuration;
 using Terminus.Core.Jobs;
 using Terminus.Core.Services;
+using Terminus.Infrastructure.Sandbox;
 using Terminus.IntegrationTests.Infrastructure;
 
 namespace Terminus.IntegrationTests.Execution;
@@ -35,6 +37,19 @@ public sealed class ExecutionSite : IDisposable
         new("ithost", Path.Combine(Root, ".terminus"), DataDir, JobDir, ServiceDir, false, "Galactica_storage", 1, 2,
             new BrokerSettings("localhost", 5672, "terminus", "u", "p", false))
         { Execution = execution ?? ExecutionSettings.Default };
+
+    /// <summary>
+    /// The runner as the daemon makes it: its jobs in the sandbox the detection finds here (which must work: the
+    /// services of these tests are proven to run unchanged inside it).
+    /// </summary>
+    public LocalServiceRunner Runner(ExecutionSettings? execution = null, TimeSpan? limit = null)
+    {
+        var settings = Settings(execution);
+        var detection = SandboxDetection.RunAsync(settings, Environment.GetEnvironmentVariable("PATH")).GetAwaiter().GetResult();
+        var sandbox = new JobSandbox(settings, detection);
+        if (!sandbox.IsOn) throw new InvalidOperationException($"the tests need the sandbox: {detection.Decision.Detail}");
+        return new LocalServiceRunner(settings, Log, limit is null ? null : _ => limit.Value, sandbox: sandbox);
+    }
 
     public void AddService(string name, string script, string type = "python", string interpreter = Python3, int timeoutMinutes = 1)
     {

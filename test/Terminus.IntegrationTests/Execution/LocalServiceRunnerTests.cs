@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 
 namespace Terminus.IntegrationTests.Execution;
 
-/// <summary>Real services run by the real runner (Python 3, Python 2.7 and bash), in real process groups.</summary>
+/// <summary>Real services run by the real runner (Python 3, Python 2.7 and bash), in real process groups, inside the sandbox.</summary>
 public sealed class LocalServiceRunnerTests(ITestOutputHelper output) : IDisposable
 {
     private readonly ExecutionSite _site = new();
@@ -20,7 +20,7 @@ public sealed class LocalServiceRunnerTests(ITestOutputHelper output) : IDisposa
     private async Task<(StepOutcome Outcome, int Started, JobPaths Paths)> Run(JobSpec spec, TimeSpan? limit = null,
         ExecutionSettings? execution = null, CancellationToken cancel = default)
     {
-        var runner = new LocalServiceRunner(_site.Settings(execution), ExecutionSite.Log, limit is null ? null : _ => limit.Value);
+        var runner = _site.Runner(execution, limit);
         var started = 0;
         var sw = Stopwatch.StartNew();
         var outcome = await runner.ExecuteAsync(ExecutionSite.Step(StepKind.Run, spec),
@@ -174,7 +174,7 @@ public sealed class LocalServiceRunnerTests(ITestOutputHelper output) : IDisposa
                 time.sleep(300)
             """);
         using var stop = new CancellationTokenSource();
-        var runner = new LocalServiceRunner(_site.Settings(), ExecutionSite.Log);
+        var runner = _site.Runner();
         var spec = _site.Spec("long");
         var running = new TaskCompletionSource();
         var run = runner.ExecuteAsync(ExecutionSite.Step(StepKind.Run, spec), new StepControl(_ => running.TrySetResult(), CancellationToken.None, stop.Token));
@@ -209,7 +209,7 @@ public sealed class LocalServiceRunnerTests(ITestOutputHelper output) : IDisposa
                 time.sleep(300)
             """);
         using var stop = new CancellationTokenSource();
-        var runner = new LocalServiceRunner(_site.Settings(), ExecutionSite.Log);
+        var runner = _site.Runner();
         var running = new TaskCompletionSource();
         var run = runner.ExecuteAsync(ExecutionSite.Step(StepKind.Run, _site.Spec("stoppable")),
             new StepControl(_ => running.TrySetResult(), stop.Token, CancellationToken.None));

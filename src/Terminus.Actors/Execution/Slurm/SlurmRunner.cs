@@ -44,7 +44,9 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
         else log.Info("Job #{0}: re-attached to SLURM job {1}", spec.JobId, record.JobId);
         try
         {
-            return await FollowAsync(spec, paths, record, control.Started, cancellationToken).ConfigureAwait(false);
+            var outcome = await FollowAsync(spec, paths, record, control.Started, cancellationToken).ConfigureAwait(false);
+            sandbox?.Release(spec.JobName); // the job's /tmp, made on its node
+            return outcome;
         }
         catch (OperationCanceledException) when (control.Stop.IsCancellationRequested)
         {
@@ -139,7 +141,7 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
             catch (SandboxPathsException e)
             {
                 if (sandbox.Mode == SandboxMode.On)
-                    return (null, new StepOutcome.Failed(StatusTexts.StoppedWithError("the job's sandbox could not be made on the Terminus host"), e.Message));
+                    return (null, new StepOutcome.Failed(StatusTexts.SandboxNotMade, e.Message));
                 log.Warning("Job #{0}: runs without a sandbox, as its directories make none ({1}); TERMINUS_SANDBOX=auto allows it", spec.JobId, e.Message);
             }
         }

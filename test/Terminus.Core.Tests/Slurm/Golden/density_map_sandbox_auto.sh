@@ -15,7 +15,7 @@ elif ! bwrap --unshare-user --cap-drop ALL --dev-bind / / --tmpfs /tmp -- /bin/t
   why='bwrap does not work on this node'
 else
   set -- --unshare-user --cap-drop ALL --dev-bind / /
-  set -- "$@" --tmpfs '/tmp'
+  if mkdir -p -m 700 '/data/terminus/jobs/.terminus-tmp/123_density_map'; then set -- "$@" --bind '/data/terminus/jobs/.terminus-tmp/123_density_map' '/tmp'; else set -- "$@" --tmpfs '/tmp'; fi
   set -- "$@" --ro-bind-try '/archive/orion/output_00001' '/archive/orion/output_00001'
   set -- "$@" --ro-bind-try '/data/terminus/data' '/data/terminus/data'
   [ -d '/data/terminus/jobs' ] && set -- "$@" --tmpfs '/data/terminus/jobs'
