@@ -188,7 +188,11 @@ public sealed class LocalServiceRunnerTests(ITestOutputHelper output) : IDisposa
         {
             Assert.True(ProcessTable.IsAlive(pid, null), "the service must outlive the daemon");
             var record = Terminus.Core.Execution.RunnerRecords.ParseRunner(File.ReadAllText(_site.Paths(spec).RunnerRecordFile))!;
-            Assert.Equal(record.Pid, record.ProcessGroup); // its own process group, led by the runner
+            // A process group of its own, away from the daemon's, led by what the launcher started: the runner, or bwrap
+            // around it (the sandbox's parent process, in the runner's session).
+            Assert.NotEqual(ProcessTable.Read(Environment.ProcessId)!.Value.ProcessGroup, record.ProcessGroup);
+            Assert.True(record.ProcessGroup == record.Pid || ProcessTable.Read(record.Pid)!.Value.ParentPid == record.ProcessGroup,
+                $"runner {record.Pid}, group {record.ProcessGroup}");
         }
         finally
         {
