@@ -2,7 +2,7 @@ namespace Terminus.Core;
 
 /// <summary>
 /// The exit codes of the daemon and of the <c>terminus</c> command, from sysexits.h, so that scripts and systemd can
-/// tell the failures apart (the units never restart the daemon after <see cref="Config"/>).
+/// tell the failures apart (the units never restart the daemon after <see cref="Config"/> or <see cref="TempFail"/>).
 /// </summary>
 public static class ExitCodes
 {
@@ -15,6 +15,8 @@ public static class ExitCodes
     public const int CantCreate = 73;
     /// <summary>EX_IOERR: a file cannot be read or written.</summary>
     public const int IoError = 74;
+    /// <summary>EX_TEMPFAIL: another daemon runs on the same ledger; this one did nothing.</summary>
+    public const int TempFail = 75;
     /// <summary>EX_CONFIG: the configuration is incomplete or wrong; restarting cannot fix it.</summary>
     public const int Config = 78;
 }

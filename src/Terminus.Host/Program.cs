@@ -11,7 +11,9 @@ using Terminus.Core.Configuration;
 using Terminus.Core;
 using Terminus.Core.Sandbox;
 using Terminus.Infrastructure.Containment;
+using Terminus.Infrastructure.Ledger;
 using Terminus.Infrastructure.Sandbox;
+using Terminus.Infrastructure.Ssh;
 
 // The Terminus daemon: one binary for a console (screen) and for systemd. Configuration errors stop it
 // before anything is consumed, with one line per problem and exit code 78 (EX_CONFIG).
@@ -25,6 +27,24 @@ if (!loaded.IsValid)
 var settings = loaded.Settings!;
 // `terminus check` asks the daemon's binary to check the broker, so that it connects exactly as the daemon does.
 if (args is [BrokerCheck.Flag]) return await BrokerCheck.RunAsync(settings, Console.Out);
+// One daemon per ledger, before anything is consumed: a second one (in screen beside the unit, or on another host
+// sharing the home) would run the same jobs again. It leaves in one line, with a code systemd does not restart on.
+LedgerLock? ledgerLock;
+try
+{
+    ledgerLock = LedgerLock.TryTake(settings.LedgerPath, out var holder);
+    if (ledgerLock is null)
+    {
+        Console.Error.WriteLine($"terminus-daemon: not started: another daemon uses the ledger {settings.LedgerPath} ({holder}); stop that one first");
+        return ExitCodes.TempFail;
+    }
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"terminus-daemon: cannot lock the ledger: {e.Message}");
+    return ExitCodes.CantCreate;
+}
+using var heldLedgerLock = ledgerLock;
 // The sandbox is tried for real (bwrap runs once): TERMINUS_SANDBOX=on without one stops here, in one line.
 var sandboxDetection = await SandboxDetection.RunAsync(settings, Environment.GetEnvironmentVariable("PATH"));
 if (sandboxDetection.Decision.Choice == SandboxChoice.Refuse)
@@ -69,7 +89,9 @@ try
     var sandbox = new JobSandbox(settings, sandboxDetection);
     if (sandbox.IsOn) Log.Information("Sandbox: {Detail}", sandboxDetection.Decision.Detail);
     else Log.Warning("Sandbox: {Detail}", sandboxDetection.Decision.Detail);
-    var runtime = TerminusRuntime.For(settings, cgroups, sandbox);
+    await using var sshMaster = new SshMaster(settings.StorageSshAlias, settings.RunDir, settings.Execution.UploadTimeout,
+        line => Log.Information("{Line}", line), line => Log.Warning("{Line}", line));
+    var runtime = TerminusRuntime.For(settings, cgroups, sandbox, sshMaster);
     var readiness = new TerminusReadiness();
 
     var builder = Host.CreateApplicationBuilder(args);

@@ -47,6 +47,26 @@ public sealed class DaemonLifecycleTests(PortalWorker portal, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task A_second_daemon_on_the_same_ledger_is_refused_with_75_in_one_line_and_the_first_runs_on()
+    {
+        await using var daemons = new SiteDaemons(new TestSite(), output);
+        await Harness.DeclareAsync(daemons.Site.HostName);
+        var first = await daemons.StartAsync();
+
+        var second = daemons.Launch();
+        Assert.Equal(75, await second.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var line = Assert.Single(second.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"terminus-daemon: not started: another daemon uses the ledger {daemons.Site.Settings().LedgerPath} "
+            + $"(pid {first.Pid} on {Environment.MachineName}); stop that one first", line);
+
+        var id = NextJobId();
+        await Harness.SendJobAsync(daemons.Site.HostName, TestSite.JobArgs(id, service: "slow_echo"), """{"seconds": 0, "test": true}""");
+        var statuses = await portal.WaitForStatusesAsync(id, s => s.Any(t => t.Status == JobStatuses.Success), TimeSpan.FromSeconds(60));
+        Assert.False(first.HasExited);
+        Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success], PortalWorker.WithoutCopies(statuses).Select(s => s.Status));
+    }
+
+    [Fact]
     public async Task Missing_queues_are_reported_and_retried_until_the_portal_declares_them()
     {
         using var site = new TestSite();

@@ -132,6 +132,30 @@ public sealed class ResilienceTests(PortalWorker portal, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task Uploads_share_one_ssh_connection_started_again_after_an_sshd_restart_and_no_job_fails_for_it()
+    {
+        const string up = "ssh master connection to 'Galactica_storage' is up";
+        var daemon = await StartDaemonAsync();
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            var id = await SubmitAsync("""{"seconds": 0, "test": false}""");
+            AssertUploadedOnce(id, await TerminalAsync(id, TimeSpan.FromSeconds(60)));
+        }
+        Assert.Equal(1, Occurrences(daemon.Output, up));
+
+        await RunScript(ItEnvironment.SshDown); // ends every connection to it, the master's too
+        await RunScript(ItEnvironment.SshUp);
+        var after = await SubmitAsync("""{"seconds": 0, "test": false}""");
+        AssertUploadedOnce(after, await TerminalAsync(after, TimeSpan.FromSeconds(90)));
+
+        Assert.Equal(2, Occurrences(daemon.Output, up));
+        Assert.Contains("ssh master connection to 'Galactica_storage' ended", daemon.Output);
+        Assert.DoesNotContain("makes its own ssh handshake", daemon.Output);
+    }
+
+    private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
+
+    [Fact]
     public async Task A_job_longer_than_the_broker_s_consumer_timeout_is_neither_redelivered_nor_run_twice()
     {
         var timeout = await EffectiveConsumerTimeoutMsAsync();

@@ -227,8 +227,14 @@ def cmd_send_job(a):
     if a.expires is not None:
         opts["expires"] = a.expires
     app = celery_app(a.host)
-    emit(send_celery_task(app, "execute_terminus_job", args, kwargs, TERMINUS_EXCHANGE,
-                          f"{a.host}.terminus_job", a.task_id, **opts))
+    count = a.count
+    if count > 1 and not (args and isinstance(args[0], int)):
+        raise SystemExit("--count needs a job id (an int) as the first argument")
+    for i in range(count):
+        # a flood: job ids args[0], args[0]+1, ... each in a task of its own, one JSON line each
+        job_args = [args[0] + i] + args[1:] if count > 1 else args
+        emit(send_celery_task(app, "execute_terminus_job", job_args, kwargs, TERMINUS_EXCHANGE,
+                              f"{a.host}.terminus_job", a.task_id if count == 1 else None, **opts))
 
 
 def cmd_send_probe(a):
@@ -386,7 +392,7 @@ def cmd_worker(a):
         worker_enable_remote_control=False,    # no pidbox queue / exchange
         worker_send_task_events=False,
         task_send_sent_event=False,
-        worker_prefetch_multiplier=1,
+        worker_prefetch_multiplier=64,         # a flood of statuses is drained at once (with 1, a burst trickles in at the event loop's 10 s wake-ups)
         broker_connection_retry=True,          # reconnect after a broker restart, forever
         broker_connection_max_retries=None,
         broker_connect_timeout=10,
@@ -518,6 +524,7 @@ def build_parser():
     s.add_argument("--priority", type=int)
     s.add_argument("--countdown", type=float, help="seconds -> eta header")
     s.add_argument("--expires", type=float, help="seconds -> expires header + AMQP expiration")
+    s.add_argument("--count", type=int, default=1, help="send N jobs, ids args[0] .. args[0]+N-1 (a flood)")
     s.set_defaults(fn=cmd_send_job)
 
     s = sub.add_parser("send-probe", help="send_task('test_terminus_server_is_up', args=[H]) like the portal")

@@ -6,6 +6,7 @@ using Terminus.Core.Configuration;
 using Terminus.Core.Execution;
 using Terminus.Core.Jobs;
 using Terminus.Infrastructure.Processes;
+using Terminus.Infrastructure.Ssh;
 
 namespace Terminus.Actors.Execution;
 
@@ -13,9 +14,11 @@ namespace Terminus.Actors.Execution;
 /// Uploads a job's tarball to the portal's storage with rsync over the daemon user's SSH alias (0.7's command
 /// with batch mode, timeouts and a hidden partial file). A network failure (storage host down, connection
 /// dropped) is retried with backoff for a while, resuming from the partial file, before the job fails. rsync's
-/// output goes to <c>rsync.log</c> in the job directory and, on failure, its last lines to the daemon log.
+/// output goes to <c>rsync.log</c> in the job directory and, on failure, its last lines to the daemon log. With the
+/// daemon's ssh master connection, rsync's ssh shares it (no handshake); a failure through it has the master checked.
 /// </summary>
-public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSettings execution, ILoggingAdapter log) : IStepExecutor
+public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSettings execution, ILoggingAdapter log, SshMaster? master = null)
+    : IStepExecutor
 {
     public async Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control)
     {
@@ -33,13 +36,15 @@ public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSett
         var retryUntil = DateTime.UtcNow + execution.UploadRetryWindow;
         for (var attempt = 1; ; attempt++)
         {
-            var code = await RunRsyncAsync(paths, cancellationToken).ConfigureAwait(false);
+            var controlPath = master is null ? null : await master.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            var code = await RunRsyncAsync(paths, controlPath, cancellationToken).ConfigureAwait(false);
             if (code == 0)
             {
                 log.Info("{0}: uploaded {1} to {2}:{3}", paths.JobName, Path.GetFileName(paths.Tarball), sshAlias,
                     attempt > 1 ? $" (attempt {attempt})" : "");
                 return new StepOutcome.Succeeded();
             }
+            if (controlPath is not null && RsyncCommand.IsTransient(code)) await master!.CheckAsync(cancellationToken).ConfigureAwait(false);
             var output = RunnerRecords.Tail(paths.UploadLog, maxLines: 4);
             var why = $"rsync to '{sshAlias}:' failed: {RsyncCommand.Explain(code, output)}: {output}";
             var delay = RsyncCommand.RetryDelay(attempt);
@@ -51,7 +56,7 @@ public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSett
     }
 
     /// <returns>rsync's exit code (127 when it cannot be started).</returns>
-    private async Task<int> RunRsyncAsync(JobPaths paths, CancellationToken cancellationToken)
+    private async Task<int> RunRsyncAsync(JobPaths paths, string? controlPath, CancellationToken cancellationToken)
     {
         // setsid: rsync and its ssh leave the daemon's session (a terminal's signals are not theirs).
         var psi = new ProcessStartInfo("setsid")
@@ -63,7 +68,7 @@ public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSett
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        foreach (var argument in RsyncCommand.Arguments(paths.Tarball, sshAlias, execution.UploadTimeout, execution.UploadBandwidthKbps))
+        foreach (var argument in RsyncCommand.Arguments(paths.Tarball, sshAlias, execution.UploadTimeout, execution.UploadBandwidthKbps, controlPath))
             psi.ArgumentList.Add(argument);
 
         await using var output = new StreamWriter(paths.UploadLog, append: true) { AutoFlush = true };

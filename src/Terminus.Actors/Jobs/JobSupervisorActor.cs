@@ -75,10 +75,17 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
             });
         });
         Command<GetLiveJobs>(_ => Sender.Tell(new LiveJobs(_state.Live.Keys.ToArray())));
-        Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
+        // A saved snapshot makes the entries before it and every older snapshot useless: the ledger keeps one of each.
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            DeleteMessages(s.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+        });
         Command<SaveSnapshotFailure>(f => _log.Warning("Job ledger snapshot failed: {0}", f.Cause.Message));
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(f => _log.Warning("Job ledger: old entries could not be trimmed: {0}", f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning("Job ledger: old snapshots could not be deleted: {0}", f.Cause.Message));
     }
 
     public static Props Props(Func<JobId, JobStart, Props> jobProps, IActorRef reporter, AdmissionGate gate, string host) =>

@@ -41,6 +41,9 @@ public sealed record TerminusSettings(
 
     public string LogDir => Path.Combine(DotDir, "logs");
 
+    /// <summary>The daemon's private files while it runs (sandbox proofs, the ssh master's socket): hidden from every job.</summary>
+    public string RunDir => Path.Combine(DotDir, "run");
+
     public string PasswordFile => SettingsLoader.PasswordFileFor(DotDir);
 
     public string EnvFilePath => SettingsLoader.EnvFileFor(DotDir);

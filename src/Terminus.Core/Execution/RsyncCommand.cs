@@ -13,12 +13,12 @@ public static class RsyncCommand
     public const string PartialDir = ".terminus-partial";
 
     /// <param name="bandwidthKbps">rsync's <c>--bwlimit</c> in KiB/s, or null for none.</param>
-    public static IReadOnlyList<string> Arguments(string tarball, string sshAlias, TimeSpan ioTimeout, int? bandwidthKbps = null)
+    /// <param name="controlPath">The socket of the daemon's ssh master connection to the alias (no handshake), or null.</param>
+    public static IReadOnlyList<string> Arguments(string tarball, string sshAlias, TimeSpan ioTimeout, int? bandwidthKbps = null, string? controlPath = null)
     {
         var seconds = Math.Max(1, (int)ioTimeout.TotalSeconds);
-        var connect = Math.Clamp(seconds / 4, 5, 60);
-        var ssh = string.Create(CultureInfo.InvariantCulture,
-            $"ssh -o BatchMode=yes -o ConnectTimeout={connect} -o ServerAliveInterval=15 -o ServerAliveCountMax=4");
+        var ssh = $"ssh {string.Join(' ', SshMasterCommand.ClientOptions(ioTimeout))}"
+            + (controlPath is null ? "" : $" -o ControlMaster=no -o ControlPath={controlPath}");
         List<string> args = ["-avP", $"--partial-dir={PartialDir}", $"--timeout={seconds}"];
         if (bandwidthKbps is { } kbps) args.Add(string.Create(CultureInfo.InvariantCulture, $"--bwlimit={kbps}"));
         args.AddRange(["-e", ssh, tarball, $"{sshAlias}:"]);

@@ -31,8 +31,8 @@ public static class SystemdUnit
         s.Append("ExecStart=").Append(o.ExecStart).Append('\n');
         s.Append("Restart=on-failure\n");
         s.Append("RestartSec=5\n");
-        s.Append($"# Exit code {ExitCodes.Config} is a configuration error, which a restart cannot fix.\n");
-        s.Append($"RestartPreventExitStatus={ExitCodes.Config}\n");
+        s.Append($"# Exit code {ExitCodes.Config} is a configuration error, {ExitCodes.TempFail} another daemon on the same ledger: a restart fixes neither.\n");
+        s.Append($"RestartPreventExitStatus={ExitCodes.Config} {ExitCodes.TempFail}\n");
         s.Append("# Ready only once connected to the broker with the ledger recovered: however long the broker is away.\n");
         s.Append("TimeoutStartSec=infinity\n");
         s.Append("# The daemon pets the watchdog while its actors answer; a wedged daemon is restarted.\n");

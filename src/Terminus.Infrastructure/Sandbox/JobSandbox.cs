@@ -28,7 +28,7 @@ public sealed class JobSandbox(TerminusSettings settings, SandboxDetection detec
 
     public bool DataReadOnly => settings.Execution.SandboxData == SandboxDataMode.ReadOnly;
 
-    public string ProofDir => Path.Combine(settings.DotDir, "run");
+    public string ProofDir => settings.RunDir;
 
     public string ProofFile(string jobName) => Path.Combine(ProofDir, $"{jobName}.sandbox");
 

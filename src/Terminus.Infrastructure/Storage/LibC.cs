@@ -54,6 +54,9 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     private static partial nint NativeWrite(int fd, byte* buffer, nint count);
 
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static partial nint NativeRead(int fd, byte* buffer, nint count);
+
     /// <summary>open(2) of a trusted path; a descriptor, or -1 with <paramref name="errno"/>.</summary>
     public static int Open(string path, int flags, out int errno)
     {
@@ -133,6 +136,22 @@ internal static unsafe partial class LibC
                 if (n >= 0) done += n;
                 else if (Failed(n, out var errno) != EINTR) throw Error(errno, "write");
             }
+    }
+
+    /// <summary>read(2) of up to <paramref name="max"/> bytes, to the end of the file or the limit.</summary>
+    public static byte[] ReadUpTo(int fd, int max)
+    {
+        var buffer = new byte[max];
+        var done = 0;
+        fixed (byte* start = buffer)
+            while (done < max)
+            {
+                var n = (int)NativeRead(fd, start + done, max - done);
+                if (n == 0) break;
+                if (n > 0) done += n;
+                else if (Failed(n, out var errno) != EINTR) throw Error(errno, "read");
+            }
+        return buffer[..done];
     }
 
     public static IOException Error(int errno, string what) => new($"{what}: {Marshal.GetPInvokeErrorMessage(errno)}");

@@ -42,6 +42,36 @@ public sealed class CommandLineTests
         Assert.Contains("ConnectTimeout=5 ", RsyncCommand.Arguments("/t.tar.gz", "a", TimeSpan.FromSeconds(10))[4]);
     }
 
+    [Fact]
+    public void Through_the_ssh_master_rsync_s_ssh_joins_its_socket_and_never_becomes_a_master_itself()
+    {
+        var args = RsyncCommand.Arguments("/t.tar.gz", "Galactica_storage", TimeSpan.FromSeconds(300), controlPath: "/home/lab/.terminus/run/ssh-0123456789ab");
+        Assert.Equal("ssh -o BatchMode=yes -o ConnectTimeout=60 -o ServerAliveInterval=15 -o ServerAliveCountMax=4 -o ControlMaster=no "
+            + "-o ControlPath=/home/lab/.terminus/run/ssh-0123456789ab", args[4]);
+    }
+
+    [Fact]
+    public void The_ssh_master_is_a_child_that_never_lingers_and_is_asked_through_its_socket()
+    {
+        Assert.Equal(["-M", "-N", "-o", "BatchMode=yes", "-o", "ConnectTimeout=60", "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4",
+            "-o", "ControlMaster=yes", "-o", "ControlPath=/r/ssh-x", "-o", "ControlPersist=no", "Galactica_storage"],
+            SshMasterCommand.Master("Galactica_storage", "/r/ssh-x", TimeSpan.FromSeconds(300)));
+        Assert.Equal(["-O", "check", "-o", "BatchMode=yes", "-o", "ControlPath=/r/ssh-x", "Galactica_storage"],
+            SshMasterCommand.Control("check", "Galactica_storage", "/r/ssh-x"));
+    }
+
+    [Theory]
+    [InlineData("/home/lab/.terminus/run/ssh-0123456789ab", null)]
+    [InlineData("/home/my lab/.terminus/run/ssh-0123456789ab", "space")]
+    [InlineData("/home/%u/run/ssh-0123456789ab", "'%'")]
+    [InlineData("/very/long/path/that/goes/on/and/on/and/on/and/on/and/on/and/on/and/on/and/on/and/on/run/ssh-0123456789ab", "unix socket")]
+    public void A_socket_path_must_be_short_and_plain(string path, string? problem)
+    {
+        var said = SshMasterCommand.ControlPathProblem(path);
+        if (problem is null) Assert.Null(said);
+        else Assert.Contains(problem, said);
+    }
+
     [Theory]
     [InlineData(255, "ssh failed")]
     [InlineData(30, "timeout")]

@@ -23,6 +23,10 @@ internal static class Harness
         return JsonDocument.Parse(output).RootElement.GetProperty("task_id").GetString()!;
     }
 
+    /// <summary>Sends <paramref name="count"/> jobs at once, with ids from the one in <paramref name="argsJson"/> on, as a flood.</summary>
+    public static Task SendJobsAsync(string host, string argsJson, int count, string kwargsJson = "{}") =>
+        RunAsync(["send-job", "--host", host, "--args", argsJson, "--kwargs", kwargsJson, "--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
     /// <summary>Sends a probe; returns its task id and the Unix time at which the harness had published it.</summary>
     public static async Task<(string TaskId, double SentAt)> SendProbeAsync(string host)
     {

@@ -53,6 +53,14 @@ public sealed class PortalWorker : IAsyncLifetime
             lock (reader.BaseStream) File.AppendAllText(file, line + "\n");
     }
 
+    /// <summary>The end of the Celery worker's own log (for a failing test's message).</summary>
+    public string LogTail(int lines = 20)
+    {
+        var log = Path.Combine(_dir, "worker.log");
+        try { return File.Exists(log) ? string.Join("\n", File.ReadLines(log).TakeLast(lines)) : ""; }
+        catch (IOException e) { return e.Message; }
+    }
+
     private static async Task<string> SafeRead(string file) => File.Exists(file) ? await File.ReadAllTextAsync(file) : "";
 
     public IReadOnlyList<PortalTask> Tasks()
