@@ -61,6 +61,32 @@ public static class JobDirectories
         return stamped;
     }
 
+    /// <summary>
+    /// Deletes what <c>__failed/</c> has kept for <paramref name="keep"/> or longer; returns the paths deleted. An
+    /// entry that cannot be deleted is left for the next round (and named in the exception list).
+    /// </summary>
+    public static (IReadOnlyList<string> Deleted, IReadOnlyList<string> Problems) PruneFailed(string failedDir, TimeSpan keep, DateTime nowUtc)
+    {
+        if (!Directory.Exists(failedDir)) return ([], []);
+        var entries = new DirectoryInfo(failedDir).EnumerateFileSystemInfos().Select(e => (e.FullName, e.LastWriteTimeUtc)).ToList();
+        var deleted = new List<string>();
+        var problems = new List<string>();
+        foreach (var path in FailedRetention.Expired(entries, nowUtc, keep))
+        {
+            try
+            {
+                if (Directory.Exists(path) && new FileInfo(path).LinkTarget is null) Delete(path);
+                else File.Delete(path); // a file, or a link (never followed)
+                deleted.Add(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problems.Add($"{path}: {e.Message}");
+            }
+        }
+        return (deleted, problems);
+    }
+
     private static void Delete(string dir)
     {
         try
@@ -80,6 +106,8 @@ public static class JobDirectories
     {
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         Directory.Move(dir, target);
+        // Its time in __failed/ counts from now (TERMINUS_FAILED_RETAIN_DAYS), not from its last change.
+        Directory.SetLastWriteTimeUtc(target, DateTime.UtcNow);
         return target;
     }
 }

@@ -275,6 +275,7 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
             if (DateTime.UtcNow >= nextMeasure && !killed)
             {
                 nextMeasure = DateTime.UtcNow + SafetyRecheck;
+                CapLogs(spec, paths);
                 if (OutputTree.SizeOf(paths.OutDir) is { } size && size > settings.Execution.MaxTarballBytes)
                 {
                     log.Warning("Job #{0}: out/ holds {1} bytes, more than the {2} bytes a job may upload; stopping it", spec.JobId, size,
@@ -290,7 +291,17 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
 
         // Whatever the service left running ends with the job, before anything reads its out/.
         await EndProcessesAsync(spec, processes).ConfigureAwait(false);
+        CapLogs(spec, paths);
         return Verdict(spec, paths, events, RunnerFiles.ReadExitRecord(paths), run.ExitCode(), killed, processes);
+    }
+
+    /// <summary>Keeps the tails of stdout.log and stderr.log within TERMINUS_JOB_LOG_MAX_MB: a chatty service cannot fill the disk.</summary>
+    private void CapLogs(JobSpec spec, JobPaths paths)
+    {
+        foreach (var file in new[] { paths.StdoutFile, paths.StderrFile })
+            if (LogCap.Enforce(file, settings.Execution.JobLogMaxBytes) is var dropped and > 0)
+                log.Warning("Job #{0}: {1} passed {2} bytes: its first {3} bytes were dropped, its tail kept", spec.JobId, Path.GetFileName(file),
+                    settings.Execution.JobLogMaxBytes, dropped);
     }
 
     private StepOutcome Verdict(JobSpec spec, JobPaths paths, RunnerEventReader events, ExitRecord? exit, int? exitCode, bool killed, JobProcesses processes)

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Hosting;
 using Akka.Streams;
 using Terminus.Actors.Amqp;
+using Terminus.Actors.Execution;
 using Terminus.Actors.Intake;
 using Terminus.Actors.Jobs;
 using Terminus.Actors.Ledger;
@@ -93,6 +94,7 @@ public static class TerminusHostingExtensions
             JobTimeouts.Default,
             settings.JobDir);
         system.ActorOf(HostHealthActor.Props(gate, settings.JobDir, settings.ServiceDir, settings.Execution.MinFreeBytes), "host-health");
+        system.ActorOf(FailedJobsPrunerActor.Props(settings.FailedJobDir, settings.Execution.FailedRetention), "failed-jobs-pruner");
         var supervisor = system.ActorOf(
             JobSupervisorActor.Props((id, start) => JobActor.Props(id, start, deps), reporter, gate, settings.HostName), "job-supervisor");
         return new TerminusActors(reporter, supervisor);

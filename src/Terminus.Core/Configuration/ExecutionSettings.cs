@@ -24,6 +24,9 @@ namespace Terminus.Core.Configuration;
 /// before), <c>on</c> (the daemon refuses to start without a working sandbox) or <c>off</c>.</item>
 /// <item><c>TERMINUS_SANDBOX_DATA</c>: <c>ro</c> (default: a sandboxed job cannot write the data directory nor what
 /// its links point to) or <c>rw</c>.</item>
+/// <item><c>TERMINUS_FAILED_RETAIN_DAYS</c>: how long what failed jobs left in <c>__failed/</c> is kept; default 30.</item>
+/// <item><c>TERMINUS_JOB_LOG_MAX_MB</c>: the most a job's <c>stdout.log</c> or <c>stderr.log</c> may hold; beyond, its
+/// older part is dropped and the tail kept; default 100.</item>
 /// </list>
 /// </summary>
 public sealed record ExecutionSettings(
@@ -61,6 +64,16 @@ public sealed record ExecutionSettings(
 
     /// <summary>Whether a sandboxed job may write the data directory and its link targets.</summary>
     public SandboxDataMode SandboxData { get; init; } = SandboxDataMode.ReadOnly;
+
+    public const int DefaultFailedRetainDays = 30;
+
+    /// <summary>How long <c>__failed/</c> keeps what a failed job left.</summary>
+    public TimeSpan FailedRetention { get; init; } = TimeSpan.FromDays(DefaultFailedRetainDays);
+
+    public const int DefaultJobLogMaxMb = 100;
+
+    /// <summary>The most a job's stdout.log or stderr.log may hold (the tail is kept).</summary>
+    public long JobLogMaxBytes { get; init; } = DefaultJobLogMaxMb * 1024L * 1024;
 
     public const string DefaultRunnerPython = "/usr/bin/python3";
     public const long DefaultMaxTarballMb = 10 * 1024;

@@ -319,6 +319,8 @@ public static partial class SettingsLoader
             Containment = ReadContainment(keys, errors),
             Sandbox = ReadSandbox(keys, errors),
             SandboxData = ReadSandboxData(keys, errors),
+            FailedRetention = TimeSpan.FromDays(OptionalPositive(keys, "TERMINUS_FAILED_RETAIN_DAYS", errors) ?? ExecutionSettings.DefaultFailedRetainDays),
+            JobLogMaxBytes = (OptionalPositive(keys, "TERMINUS_JOB_LOG_MAX_MB", errors) ?? ExecutionSettings.DefaultJobLogMaxMb) * 1024L * 1024,
         };
     }
 

@@ -17,7 +17,7 @@ internal static unsafe partial class LibC
         var other => throw new PlatformNotSupportedException($"the no-follow directory layer needs Linux on x86_64 or aarch64, not {other}"),
     };
 
-    public const int ORdOnly = 0, OWrOnly = 1, OCreat = 0x40, OAppend = 0x400, ONonBlock = 0x800, OCloExec = 0x80000;
+    public const int ORdOnly = 0, OWrOnly = 1, ORdWr = 2, OCreat = 0x40, OAppend = 0x400, ONonBlock = 0x800, OCloExec = 0x80000;
     public static readonly int ODirectory = Arm64 ? 0x4000 : 0x10000;
     public static readonly int ONoFollow = Arm64 ? 0x8000 : 0x20000;
 

@@ -57,4 +57,28 @@ public sealed class JobDirectoriesTests : IDisposable
         Assert.False(Directory.Exists(Paths.JobDir));
         Assert.Null(JobDirectories.Retire(Paths, JobDirFate.Delete));
     }
+
+    [Fact]
+    public void A_directory_moved_to_failed_counts_its_time_there_from_the_move_and_only_what_was_kept_long_enough_is_pruned()
+    {
+        var failed = Path.Combine(_root, "__failed");
+        Directory.CreateDirectory(Paths.OutDir);
+        Directory.SetLastWriteTimeUtc(Paths.JobDir, DateTime.UtcNow.AddDays(-90)); // last written long ago...
+        JobDirectories.Retire(Paths, JobDirFate.MoveToFailed);
+        Assert.True(Directory.GetLastWriteTimeUtc(Path.Combine(failed, "12_svc")) > DateTime.UtcNow.AddMinutes(-5)); // ...failed now
+        var old = Directory.CreateDirectory(Path.Combine(failed, "7_svc")).FullName;
+        File.WriteAllText(Path.Combine(old, "left"), "x");
+        Directory.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddDays(-31));
+        var outside = Directory.CreateDirectory(Path.Combine(_root, "not-failed")).FullName;
+        var link = Path.Combine(failed, "8_svc");
+        Directory.CreateSymbolicLink(link, outside);
+        File.SetLastWriteTimeUtc(link, DateTime.UtcNow.AddDays(-40)); // the link's own time (it is not followed)
+
+        var (deleted, problems) = JobDirectories.PruneFailed(failed, TimeSpan.FromDays(30), DateTime.UtcNow);
+
+        Assert.Empty(problems);
+        Assert.Equal([old, link], deleted.Order(StringComparer.Ordinal));
+        Assert.True(Directory.Exists(Path.Combine(failed, "12_svc")));
+        Assert.True(Directory.Exists(outside));
+    }
 }

@@ -530,6 +530,15 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Equal(mode, LoadWithEnvironmentOnly(e => e["TERMINUS_SANDBOX_DATA"] = value).Settings!.Execution.SandboxData);
 
     [Fact]
+    public void Retention_of_failed_jobs_and_the_job_log_cap_default_to_30_days_and_100_MB_and_can_be_set()
+    {
+        var defaults = LoadWithEnvironmentOnly(_ => { }).Settings!.Execution;
+        Assert.Equal((TimeSpan.FromDays(30), 100L * 1024 * 1024), (defaults.FailedRetention, defaults.JobLogMaxBytes));
+        var set = LoadWithEnvironmentOnly(e => { e["TERMINUS_FAILED_RETAIN_DAYS"] = "7"; e["TERMINUS_JOB_LOG_MAX_MB"] = "5"; }).Settings!.Execution;
+        Assert.Equal((TimeSpan.FromDays(7), 5L * 1024 * 1024), (set.FailedRetention, set.JobLogMaxBytes));
+    }
+
+    [Fact]
     public void Sandbox_keys_read_from_terminus_env()
     {
         _home.WithPassword("pw").WithEnvFile("TERMINUS_SANDBOX=\"on\"\nTERMINUS_SANDBOX_DATA=rw\n");
@@ -549,6 +558,8 @@ public sealed class SettingsLoaderTests : IDisposable
     [InlineData("TERMINUS_SANDBOX", "yes", "TERMINUS_SANDBOX 'yes' is not auto, on or off")]
     [InlineData("TERMINUS_SANDBOX", "1", "TERMINUS_SANDBOX '1' is not auto, on or off")]
     [InlineData("TERMINUS_SANDBOX_DATA", "readonly", "TERMINUS_SANDBOX_DATA 'readonly' is not ro (read-only) or rw (writable)")]
+    [InlineData("TERMINUS_FAILED_RETAIN_DAYS", "forever", "TERMINUS_FAILED_RETAIN_DAYS 'forever' is not a positive integer")]
+    [InlineData("TERMINUS_JOB_LOG_MAX_MB", "0", "TERMINUS_JOB_LOG_MAX_MB '0' is not a positive integer")]
     public void Bad_execution_settings_are_errors(string key, string value, string message)
     {
         Assert.Equal(message, SingleError(LoadWithEnvironmentOnly(e => e[key] = value)));
