@@ -63,6 +63,13 @@ internal sealed class BenchSite : IAsyncDisposable
         }
     }
 
+    public int DaemonPid => _daemon!.Id;
+
+    /// <summary>The ledger's bytes on disk: the database and its write-ahead log.</summary>
+    public long LedgerBytes => Directory.Exists(Path.Combine(DotDir, "ledger"))
+        ? new DirectoryInfo(Path.Combine(DotDir, "ledger")).GetFiles("terminus-ledger.db*").Where(f => !f.Name.EndsWith(".lock")).Sum(f => f.Length)
+        : 0;
+
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
     private bool Said(string text) { lock (_output) return _output.Any(l => l.Contains(text, StringComparison.Ordinal)); }

@@ -16,6 +16,7 @@ namespace Terminus.Bench;
 internal sealed class Portal(Uri amqp, string host) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<long, List<(string Status, double At)>> _statuses = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<double>> _probes = new();
     private readonly CeleryEncoder _encoder = new(CeleryOrigin.ForThisProcess());
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private IConnection? _connection;
@@ -44,14 +45,17 @@ internal sealed class Portal(Uri amqp, string host) : IAsyncDisposable
         await _channel.QueueBindAsync($"{host}.monitor", "terminus", $"{host}.monitoring");
         _captureQueue = (await _channel.QueueDeclareAsync($"bench.{host}.status", durable: false, exclusive: true, autoDelete: true)).QueueName;
         await _channel.QueueBindAsync(_captureQueue, CeleryEncoder.StatusExchange, CeleryEncoder.JobStatusRoutingKey);
+        await _channel.QueueBindAsync(_captureQueue, CeleryEncoder.StatusExchange, CeleryEncoder.ServerOnlineRoutingKey);
         var consumer = new AsyncEventingBasicConsumer(_channel);
         consumer.ReceivedAsync += (_, ea) =>
         {
             var at = Now;
             var p = ea.BasicProperties;
-            if (CeleryDecoder.Decode(new IncomingAmqpMessage(ea.Body.ToArray(), p.ContentType, p.ContentEncoding,
-                    p.Headers is { } h ? new Dictionary<string, object?>(h) : null, p.CorrelationId, p.MessageId)) is DecodedTask { Task.Args.Count: 3 } t
-                && t.Task.Args[0].ValueKind == JsonValueKind.Number)
+            var decoded = CeleryDecoder.Decode(new IncomingAmqpMessage(ea.Body.ToArray(), p.ContentType, p.ContentEncoding,
+                p.Headers is { } h ? new Dictionary<string, object?>(h) : null, p.CorrelationId, p.MessageId));
+            if (decoded is DecodedTask { Task.Name: CeleryEncoder.ServerOnlineTask, Task.ParentId: { } probe } && _probes.TryRemove(probe, out var answered))
+                answered.TrySetResult(at);
+            else if (decoded is DecodedTask { Task.Args.Count: 3 } t && t.Task.Args[0].ValueKind == JsonValueKind.Number)
             {
                 var list = _statuses.GetOrAdd(t.Task.Args[0].GetInt64(), _ => new());
                 lock (list) list.Add((t.Task.Args[1].GetString()!, at));
@@ -70,6 +74,28 @@ internal sealed class Portal(Uri amqp, string host) : IAsyncDisposable
         var at = Now;
         await _publisher!.PublishAsync(message, CancellationToken.None);
         return at;
+    }
+
+    /// <summary>Sends the portal's probe and waits for the daemon's <c>host_online</c>; its round trip in seconds (or null after 5 s).</summary>
+    public async Task<double?> ProbeAsync()
+    {
+        var message = _encoder.Message("test_terminus_server_is_up", "terminus", $"{host}.monitoring", [host]);
+        var answered = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _probes[message.TaskId] = answered;
+        var at = Now;
+        await _publisher!.PublishAsync(message, CancellationToken.None);
+        var done = await Task.WhenAny(answered.Task, Task.Delay(TimeSpan.FromSeconds(5)));
+        _probes.TryRemove(message.TaskId, out _);
+        return done == answered.Task ? answered.Task.Result - at : null;
+    }
+
+    /// <summary>How many jobs of <paramref name="ids"/> have reached one of <paramref name="terminal"/>.</summary>
+    public int CountEnded(IEnumerable<long> ids, params string[] terminal) =>
+        ids.Count(id => _statuses.TryGetValue(id, out var list) && Locked(list, l => l.Any(s => terminal.Contains(s.Status))));
+
+    private static T Locked<T>(List<(string Status, double At)> list, Func<List<(string Status, double At)>, T> read)
+    {
+        lock (list) return read(list);
     }
 
     public async Task<IReadOnlyList<(string Status, double At)>> WaitForAsync(long jobId, string terminal, TimeSpan timeout)

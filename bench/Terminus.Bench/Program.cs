@@ -25,6 +25,9 @@ var subject = sandboxCompare
 Variant? reference = sandboxCompare
     ? new Variant("this build, TERMINUS_SANDBOX=off", dll, new() { ["TERMINUS_SANDBOX"] = "off" })
     : args.Length > 3 ? new Variant("baseline", args[3], []) : null;
+// The scale runs (0 leaves one out): a burst of tiny jobs, and a flood of requests for a service that does not exist.
+var scaleBurst = int.TryParse(Environment.GetEnvironmentVariable("BENCH_BURST"), out var b) ? b : 200;
+var scaleFlood = int.TryParse(Environment.GetEnvironmentVariable("BENCH_FLOOD"), out var f) ? f : 1000;
 var amqp = new Uri(Environment.GetEnvironmentVariable("AMQP_URI") ?? "amqp://terminus:terminus-pass@127.0.0.1:5672/terminus");
 var alias = Environment.GetEnvironmentVariable("SSH_ALIAS") ?? "Galactica_storage";
 var storage = Environment.GetEnvironmentVariable("STORAGE_DIR") ?? "/home/storage";
@@ -52,6 +55,8 @@ foreach (var (name, _, m) in results)
     Print("test mode overhead (no upload)", m.TestMode.Select(p => p[4] - serviceSeconds));
     Console.WriteLine($"  burst of {jobs} jobs published at once, 4 job slots: {m.BurstSeconds:0.00} s wall, {jobs / m.BurstSeconds:0.0} jobs/s, " +
                       $"against {m.Full.Sum(p => p[4]):0.00} s one at a time (speed-up {m.Full.Sum(p => p[4]) / m.BurstSeconds:0.00}x on {Environment.ProcessorCount} cores)");
+    foreach (var r in m.Scale) Console.WriteLine($"  {r}");
+    Console.WriteLine($"  ledger at the end: {m.LedgerBytes / 1024.0 / 1024:0.0} MiB (database and write-ahead log)");
 }
 if (reference is not null)
 {
@@ -62,6 +67,14 @@ if (reference is not null)
     Console.WriteLine($"{subject.Name} / {reference.Name} (median overhead beyond the service; the latter = mean of its two runs around the former):");
     Console.WriteLine($"  full job   {Median(now.Full.Select(p => p[4] - serviceSeconds)) * 1000:0} ms / {before.Average(b => Median(b.Full.Select(p => p[4] - serviceSeconds))) * 1000:0} ms");
     Console.WriteLine($"  test mode  {Median(now.TestMode.Select(p => p[4] - serviceSeconds)) * 1000:0} ms / {before.Average(b => Median(b.TestMode.Select(p => p[4] - serviceSeconds))) * 1000:0} ms");
+    Console.WriteLine($"  publish -> pending  {Median(now.Full.Select(p => p[0])) * 1000:0} ms / {before.Average(b => Median(b.Full.Select(p => p[0]))) * 1000:0} ms");
+    foreach (var scale in now.Scale)
+    {
+        var others = before.Select(b => b.Scale.FirstOrDefault(r => r.Name == scale.Name)).OfType<ScaleResult>().ToList();
+        if (others.Count == 0) continue;
+        Console.WriteLine($"  {scale.Name}: {scale.Seconds:0.00} s / {others.Average(o => o.Seconds):0.00} s wall (ratio {scale.Seconds / others.Average(o => o.Seconds):0.00}); "
+            + $"peak daemon RSS {scale.PeakDaemonMb:0} / {others.Average(o => o.PeakDaemonMb):0} MiB");
+    }
 }
 return 0;
 
@@ -91,7 +104,48 @@ async Task<Measurement> MeasureAsync(Variant variant)
         await portal.WaitForAsync(id, "uploaded", TimeSpan.FromMinutes(5));
         File.Delete(Path.Combine(storage, $"{id}_slow_echo.tar.gz"));
     }
-    return new Measurement(startupMs, full, testMode, burst.Elapsed.TotalSeconds);
+    var scale = new List<ScaleResult>();
+    if (scaleBurst > 0)
+        scale.Add(await ScaleAsync(portal, site, $"burst of {scaleBurst} tiny jobs", scaleBurst, "slow_echo", new() { ["seconds"] = 0, ["test"] = false }, "uploaded"));
+    if (scaleFlood > 0)
+        scale.Add(await ScaleAsync(portal, site, $"flood of {scaleFlood} requests for a missing service", scaleFlood, "no_such_service", new() { ["test"] = false }, "failed"));
+    return new Measurement(startupMs, full, testMode, burst.Elapsed.TotalSeconds, scale, site.LedgerBytes);
+}
+
+// Publishes n requests at once (one after the other, each confirmed, as a portal's loop would), until each reached its
+// end; meanwhile probes the host every 200 ms and samples the memory of the daemon and of its process tree.
+async Task<ScaleResult> ScaleAsync(Portal portal, BenchSite site, string name, int n, string service, Dictionary<string, object?> kwargs, string terminal)
+{
+    using var sampler = new ResourceSampler(site.DaemonPid);
+    var ids = Enumerable.Range(0, n).Select(_ => nextId++).ToArray();
+    using var stopProbes = new CancellationTokenSource();
+    var probes = new List<double>();
+    var lost = 0;
+    var probing = Task.Run(async () =>
+    {
+        while (!stopProbes.IsCancellationRequested)
+        {
+            if (await portal.ProbeAsync() is { } rtt) lock (probes) probes.Add(rtt); else Interlocked.Increment(ref lost);
+            try { await Task.Delay(200, stopProbes.Token); } catch (OperationCanceledException) { }
+        }
+    });
+    var clock = Stopwatch.StartNew();
+    foreach (var id in ids) await portal.SubmitAsync(id, service, kwargs);
+    var published = clock.Elapsed.TotalSeconds;
+    var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(15);
+    while (portal.CountEnded(ids, terminal, "failed", "timed_out") < n)
+    {
+        if (DateTime.UtcNow > deadline) throw new TimeoutException($"{name}: {portal.CountEnded(ids, terminal, "failed", "timed_out")} of {n} ended in 15 min\n{site.Output}");
+        await Task.Delay(10);
+    }
+    var seconds = clock.Elapsed.TotalSeconds;
+    stopProbes.Cancel();
+    await probing;
+    if (terminal == "uploaded") foreach (var id in ids) File.Delete(Path.Combine(storage, $"{id}_{service}.tar.gz"));
+    double[] p;
+    lock (probes) p = [.. probes.Order()];
+    return new ScaleResult(name, n, seconds, published, p.Length == 0 ? double.NaN : p[p.Length / 2], p.Length == 0 ? double.NaN : p[^1], lost,
+        sampler.PeakDaemonMb, sampler.PeakTreeMb);
 }
 
 IReadOnlyDictionary<string, object?> Kwargs(bool test) => new Dictionary<string, object?> { ["seconds"] = serviceSeconds, ["test"] = test };
@@ -117,4 +171,12 @@ static void Print(string what, IEnumerable<double> values)
 /// <summary>A daemon to measure: its binary and the settings it runs with.</summary>
 internal sealed record Variant(string Name, string Dll, Dictionary<string, string> Environment);
 
-internal sealed record Measurement(long StartupMs, List<double[]> Full, List<double[]> TestMode, double BurstSeconds);
+internal sealed record Measurement(long StartupMs, List<double[]> Full, List<double[]> TestMode, double BurstSeconds, List<ScaleResult> Scale, long LedgerBytes);
+
+internal sealed record ScaleResult(string Name, int Count, double Seconds, double PublishSeconds, double ProbeMedian, double ProbeMax, int ProbesUnanswered,
+    double PeakDaemonMb, double PeakTreeMb)
+{
+    public override string ToString() =>
+        $"{Name}: {Seconds:0.00} s wall ({Count / Seconds:0.0}/s; publishing took {PublishSeconds:0.00} s); probes median {ProbeMedian * 1000:0} ms, "
+        + $"max {ProbeMax * 1000:0} ms, {ProbesUnanswered} unanswered; peak RSS daemon {PeakDaemonMb:0} MiB, its process tree {PeakTreeMb:0} MiB";
+}

@@ -89,9 +89,9 @@ try
     var sandbox = new JobSandbox(settings, sandboxDetection);
     if (sandbox.IsOn) Log.Information("Sandbox: {Detail}", sandboxDetection.Decision.Detail);
     else Log.Warning("Sandbox: {Detail}", sandboxDetection.Decision.Detail);
-    await using var sshMaster = new SshMaster(settings.StorageSshAlias, settings.RunDir, settings.Execution.UploadTimeout,
-        line => Log.Information("{Line}", line), line => Log.Warning("{Line}", line));
-    var runtime = TerminusRuntime.For(settings, cgroups, sandbox, sshMaster);
+    await using var sshMasters = new SshMasterPool(settings.StorageSshAlias, settings.RunDir, settings.Execution.UploadTimeout,
+        TerminusHostingExtensions.UploadWorkers(settings), line => Log.Information("{Line}", line), line => Log.Warning("{Line}", line));
+    var runtime = TerminusRuntime.For(settings, cgroups, sandbox, sshMasters);
     var readiness = new TerminusReadiness();
 
     var builder = Host.CreateApplicationBuilder(args);

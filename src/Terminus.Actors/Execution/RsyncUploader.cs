@@ -15,9 +15,10 @@ namespace Terminus.Actors.Execution;
 /// with batch mode, timeouts and a hidden partial file). A network failure (storage host down, connection
 /// dropped) is retried with backoff for a while, resuming from the partial file, before the job fails. rsync's
 /// output goes to <c>rsync.log</c> in the job directory and, on failure, its last lines to the daemon log. With the
-/// daemon's ssh master connection, rsync's ssh shares it (no handshake); a failure through it has the master checked.
+/// daemon's ssh master connections, the upload borrows one and rsync's ssh goes through it (no handshake); a failure
+/// through it has the master checked.
 /// </summary>
-public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSettings execution, ILoggingAdapter log, SshMaster? master = null)
+public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSettings execution, ILoggingAdapter log, SshMasterPool? masters = null)
     : IStepExecutor
 {
     public async Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control)
@@ -34,6 +35,8 @@ public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSett
         log.Info("{0}: uploading {1} ({2} bytes) to {3}: (deadline {4:0} s)", paths.JobName, Path.GetFileName(paths.Tarball), size, sshAlias, limit.TotalSeconds);
         control.Started(limit);
         var retryUntil = DateTime.UtcNow + execution.UploadRetryWindow;
+        using var lease = masters is null ? null : await masters.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var master = lease?.Master;
         for (var attempt = 1; ; attempt++)
         {
             var controlPath = master is null ? null : await master.AcquireAsync(cancellationToken).ConfigureAwait(false);

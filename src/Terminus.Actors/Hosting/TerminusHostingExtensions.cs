@@ -90,7 +90,7 @@ public static class TerminusHostingExtensions
             reporter,
             Pool(runtime.Runner, maxJobs, "script-runner"),
             Pool(runtime.Packager, Math.Max(1, Math.Min(maxJobs, Environment.ProcessorCount)), "tar-packager"),
-            Pool(runtime.Uploader, Math.Max(1, Math.Min(maxJobs, 4)), "rsync-uploader"),
+            Pool(runtime.Uploader, UploadWorkers(settings), "rsync-uploader"),
             JobTimeouts.Default,
             settings.JobDir);
         system.ActorOf(HostHealthActor.Props(gate, settings.JobDir, settings.ServiceDir, settings.Execution.MinFreeBytes), "host-health");
@@ -99,6 +99,9 @@ public static class TerminusHostingExtensions
             JobSupervisorActor.Props((id, start) => JobActor.Props(id, start, deps), reporter, gate, settings.HostName), "job-supervisor");
         return new TerminusActors(reporter, supervisor);
     }
+
+    /// <summary>How many uploads run at once: one per job slot, at most 4.</summary>
+    public static int UploadWorkers(TerminusSettings settings) => Math.Max(1, Math.Min(settings.MaxConcurrentJobs, 4));
 
     private static void RegisterShutdown(ActorSystem system, IActorRegistry registry, DrainSignal jobs, DrainSignal monitor, ILoggingAdapter log)
     {

@@ -23,14 +23,14 @@ public sealed record TerminusRuntime(
     /// <summary>
     /// The real world: RabbitMQ with publisher confirms, local processes (in <paramref name="cgroups"/>, or followed as
     /// process trees, inside <paramref name="sandbox"/>) or SLURM (each node sandboxing its jobs), tar.gz, rsync over SSH
-    /// (sharing <paramref name="sshMaster"/> where given).
+    /// (through <paramref name="sshMasters"/> where given).
     /// </summary>
-    public static TerminusRuntime For(TerminusSettings settings, IJobCgroups? cgroups = null, JobSandbox? sandbox = null, SshMaster? sshMaster = null) => new(
+    public static TerminusRuntime For(TerminusSettings settings, IJobCgroups? cgroups = null, JobSandbox? sandbox = null, SshMasterPool? sshMasters = null) => new(
         name => new AmqpPublisher(AmqpConnections.CreateFactory(settings.Broker), $"{name}@{settings.HostName}",
             TerminusHostingExtensions.ConfirmTimeout),
         context => settings.UseSlurm
             ? SlurmRunner.Create(context, settings, new ProcessSlurmCommands(TimeSpan.FromSeconds(60)), sandbox)
             : new LocalServiceRunner(settings, context.Log, cgroups: cgroups, sandbox: sandbox),
         context => new TarPackager(settings.JobDir, settings.Execution.MaxTarballBytes, context.Log),
-        context => new RsyncUploader(settings.JobDir, settings.StorageSshAlias, settings.Execution, context.Log, sshMaster));
+        context => new RsyncUploader(settings.JobDir, settings.StorageSshAlias, settings.Execution, context.Log, sshMasters));
 }

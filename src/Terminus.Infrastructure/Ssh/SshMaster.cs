@@ -7,9 +7,9 @@ using Terminus.Infrastructure.Processes;
 namespace Terminus.Infrastructure.Ssh;
 
 /// <summary>
-/// The daemon's one ssh connection to the storage alias, shared by every upload (OpenSSH's ControlMaster): an upload
-/// then costs no handshake. The master is the daemon's child, its socket in a 0700 directory under the configuration
-/// directory (which no job sees). Before each upload it is checked (alive, socket present); a master that died is
+/// One persistent ssh connection to the storage alias (OpenSSH's ControlMaster), used by one upload at a time (see
+/// <see cref="SshMasterPool"/>): an upload then costs no handshake. The master is the daemon's child, its socket in a
+/// 0700 directory under the configuration directory (which no job sees). Before each upload it is checked (alive, socket present); a master that died is
 /// started again. When it cannot be started, uploads connect on their own, and the log and <see cref="Fallbacks"/>
 /// say so each time; a new start is tried after <see cref="RetryAfter"/>. A master left by a daemon that was killed is
 /// told to exit, and its socket removed, before a new one starts.
@@ -30,14 +30,15 @@ public sealed class SshMaster : IAsyncDisposable
     private long _starts;
 
     /// <param name="runDir">The daemon's private run directory (made 0700 if missing).</param>
-    public SshMaster(string alias, string runDir, TimeSpan ioTimeout, Action<string> info, Action<string> warning)
+    /// <param name="slot">Which of the pool's connections this is (its socket's name ends with it).</param>
+    public SshMaster(string alias, string runDir, TimeSpan ioTimeout, Action<string> info, Action<string> warning, int slot = 1)
     {
         _alias = alias;
         _ioTimeout = ioTimeout;
         _info = info;
         _warning = warning;
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(alias)))[..12];
-        ControlPath = Path.Combine(runDir, $"ssh-{hash}");
+        ControlPath = Path.Combine(runDir, $"ssh-{hash}-{slot}");
     }
 
     public string ControlPath { get; }
