@@ -109,6 +109,7 @@ async Task<Measurement> MeasureAsync(Variant variant)
         scale.Add(await ScaleAsync(portal, site, $"burst of {scaleBurst} tiny jobs", scaleBurst, "slow_echo", new() { ["seconds"] = 0, ["test"] = false }, "uploaded"));
     if (scaleFlood > 0)
         scale.Add(await ScaleAsync(portal, site, $"flood of {scaleFlood} requests for a missing service", scaleFlood, "no_such_service", new() { ["test"] = false }, "failed"));
+    if (Environment.GetEnvironmentVariable("BENCH_DAEMON_LOG") is { Length: > 0 } logFile) File.AppendAllText(logFile, site.Output + "\n");
     return new Measurement(startupMs, full, testMode, burst.Elapsed.TotalSeconds, scale, site.LedgerBytes);
 }
 
