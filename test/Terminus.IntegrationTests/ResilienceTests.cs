@@ -141,19 +141,19 @@ public sealed class ResilienceTests(PortalWorker portal, ITestOutputHelper outpu
             var id = await SubmitAsync("""{"seconds": 0, "test": false}""");
             AssertUploadedOnce(id, await TerminalAsync(id, TimeSpan.FromSeconds(60)));
         }
-        Assert.Equal(1, Occurrences(daemon.Output, up));
+        Assert.Equal(1, daemon.Output.Occurrences(up));
 
         await RunScript(ItEnvironment.SshDown); // ends every connection to it, the master's too
         await RunScript(ItEnvironment.SshUp);
         var after = await SubmitAsync("""{"seconds": 0, "test": false}""");
         AssertUploadedOnce(after, await TerminalAsync(after, TimeSpan.FromSeconds(90)));
 
-        Assert.Equal(2, Occurrences(daemon.Output, up));
-        Assert.Contains("ssh master connection to 'Galactica_storage' ended", daemon.Output);
+        Assert.Equal(2, daemon.Output.Occurrences(up));
+        Assert.True(daemon.Output.Contains("ssh master connection to 'Galactica_storage' ended", StringComparison.Ordinal)
+            || daemon.Output.Contains("ssh master connection to 'Galactica_storage' does not answer", StringComparison.Ordinal),
+            "the daemon noticed its connection was gone, when it next needed it");
         Assert.DoesNotContain("makes its own ssh handshake", daemon.Output);
     }
-
-    private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 
     [Fact]
     public async Task A_job_longer_than_the_broker_s_consumer_timeout_is_neither_redelivered_nor_run_twice()

@@ -143,7 +143,7 @@ public sealed class SandboxTests(PortalWorker portal, ITestOutputHelper output) 
             Assert.Equal(Password, report.GetProperty("secret").GetProperty("value").GetString());
             Assert.Contains("Sandbox: no sandbox, as TERMINUS_SANDBOX=off asks", daemon.Output);
         }
-        Assert.Equal(sandboxed ? 2 : 0, CountOccurrences(daemon.Output, "in its sandbox"));
+        Assert.Equal(sandboxed ? 2 : 0, daemon.Output.Occurrences("in its sandbox"));
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public sealed class SandboxTests(PortalWorker portal, ITestOutputHelper output) 
         var statuses = await portal.TerminalStatusesAsync(id, TimeSpan.FromSeconds(90), output, testMode: true);
 
         Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success], statuses.Select(s => s.Status));
-        Assert.Equal(1, CountOccurrences(daemon.Output, "Sandbox: no sandbox, as it cannot be used here (bwrap"));
+        Assert.Equal(1, daemon.Output.Occurrences("Sandbox: no sandbox, as it cannot be used here (bwrap"));
         Assert.Contains("Creating new namespace failed", daemon.Output);
         Assert.Contains($"Job #{id}: runner started", daemon.Output);
         Assert.DoesNotContain("in its sandbox", daemon.Output);
@@ -216,6 +216,4 @@ public sealed class SandboxTests(PortalWorker portal, ITestOutputHelper output) 
     }
 
     private static string UserNamespaceOf(int pid) => new FileInfo($"/proc/{pid}/ns/user").LinkTarget ?? "";
-
-    private static int CountOccurrences(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 }
