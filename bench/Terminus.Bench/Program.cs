@@ -104,13 +104,15 @@ async Task<Measurement> MeasureAsync(Variant variant)
         await portal.WaitForAsync(id, "uploaded", TimeSpan.FromMinutes(5));
         File.Delete(Path.Combine(storage, $"{id}_slow_echo.tar.gz"));
     }
+    var burstSeconds = burst.Elapsed.TotalSeconds; // before the scale runs, which follow
+
     var scale = new List<ScaleResult>();
     if (scaleBurst > 0)
         scale.Add(await ScaleAsync(portal, site, $"burst of {scaleBurst} tiny jobs", scaleBurst, "slow_echo", new() { ["seconds"] = 0, ["test"] = false }, "uploaded"));
     if (scaleFlood > 0)
         scale.Add(await ScaleAsync(portal, site, $"flood of {scaleFlood} requests for a missing service", scaleFlood, "no_such_service", new() { ["test"] = false }, "failed"));
     if (Environment.GetEnvironmentVariable("BENCH_DAEMON_LOG") is { Length: > 0 } logFile) File.AppendAllText(logFile, site.Output + "\n");
-    return new Measurement(startupMs, full, testMode, burst.Elapsed.TotalSeconds, scale, site.LedgerBytes);
+    return new Measurement(startupMs, full, testMode, burstSeconds, scale, site.LedgerBytes);
 }
 
 // Publishes n requests at once (one after the other, each confirmed, as a portal's loop would), until each reached its
