@@ -87,8 +87,8 @@ try
     }
     Log.Information("{Line}", DaemonOomScore.Lower().Description);
     var sandbox = new JobSandbox(settings, sandboxDetection);
-    if (sandbox.IsOn) Log.Information("Sandbox: {Detail}", sandboxDetection.Decision.Detail);
-    else Log.Warning("Sandbox: {Detail}", sandboxDetection.Decision.Detail);
+    if (sandbox.IsOn) Log.Information("Sandbox: {Detail}", sandbox.Decision.Detail);
+    else Log.Warning("Sandbox: {Detail}", sandbox.Decision.Detail);
     await using var sshMasters = new SshMasterPool(settings.StorageSshAlias, settings.RunDir, settings.Execution.UploadTimeout,
         TerminusHostingExtensions.UploadWorkers(settings), line => Log.Information("{Line}", line), line => Log.Warning("{Line}", line));
     var runtime = TerminusRuntime.For(settings, cgroups, sandbox, sshMasters);

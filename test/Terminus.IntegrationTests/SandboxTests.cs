@@ -20,7 +20,7 @@ namespace Terminus.IntegrationTests;
 [Collection(PortalCollection.Name)]
 public sealed class SandboxTests(PortalWorker portal, ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string Nobody = "65534";
+    private static readonly string Nobody = RunAs.NobodyUid.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static long _nextJobId = 6_500_000_000L + Random.Shared.Next(0, 1_000_000) * 100L;
 

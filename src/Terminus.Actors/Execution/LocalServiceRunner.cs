@@ -61,6 +61,14 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         IReadOnlyList<string> runner = [interpreter, paths.RunnerScript, paths.RequestFile];
         if (!_sandbox.IsOn) return Ended(spec, await LaunchAsync(spec, step, paths, identity, runner, null, control).ConfigureAwait(false));
 
+        // No sandbox for this job: under `on` it fails; under `auto` it runs without (its runner never started in one).
+        async Task<StepOutcome> WithoutSandboxAsync(string why)
+        {
+            if (_sandbox.Mode == SandboxMode.On) return Ended(spec, new StepOutcome.Failed(StatusTexts.SandboxNotMade, why));
+            log.Warning("Job #{0}: its sandbox could not be made ({1}); TERMINUS_SANDBOX=auto runs it without one", spec.JobId, why);
+            return Ended(spec, await LaunchAsync(spec, step, paths, identity, runner, null, control).ConfigureAwait(false));
+        }
+
         SandboxedLaunch sandboxed;
         try
         {
@@ -68,20 +76,12 @@ public sealed class LocalServiceRunner(TerminusSettings settings, ILoggingAdapte
         }
         catch (Exception e) when (e is SandboxPathsException or IOException or UnauthorizedAccessException)
         {
-            if (_sandbox.Mode == SandboxMode.On)
-                return Ended(spec, new StepOutcome.Failed(StatusTexts.SandboxNotMade, e.Message));
-            log.Warning("Job #{0}: runs without a sandbox, as it could not be prepared ({1}); TERMINUS_SANDBOX=auto allows it", spec.JobId, e.Message);
-            return Ended(spec, await LaunchAsync(spec, step, paths, identity, runner, null, control).ConfigureAwait(false));
+            return await WithoutSandboxAsync(e.Message).ConfigureAwait(false);
         }
         var outcome = await LaunchAsync(spec, step, paths, identity, sandboxed.Command, sandboxed.ProofFile, control).ConfigureAwait(false);
         if (_sandbox.WasMade(spec.JobName) != false || control.Stop.IsCancellationRequested) return Ended(spec, outcome);
-
         // The runner never started (the proof is empty): bwrap could not make the sandbox, and said why on stderr.
-        var why = BwrapSaid(paths);
-        if (_sandbox.Mode == SandboxMode.On)
-            return Ended(spec, new StepOutcome.Failed(StatusTexts.SandboxNotMade, why));
-        log.Warning("Job #{0}: its sandbox could not be made ({1}); TERMINUS_SANDBOX=auto runs it without one", spec.JobId, why);
-        return Ended(spec, await LaunchAsync(spec, step, paths, identity, runner, null, control).ConfigureAwait(false));
+        return await WithoutSandboxAsync(BwrapSaid(paths)).ConfigureAwait(false);
     }
 
     /// <summary>Makes the job's cgroup, starts <paramref name="command"/> in it through the launch script and follows the run.</summary>

@@ -324,45 +324,27 @@ public static partial class SettingsLoader
         };
     }
 
-    private static ContainmentMode ReadContainment(KeySource keys, List<string> errors)
-    {
-        string? value = keys.Get("TERMINUS_CONTAINMENT");
-        switch (value?.Trim().ToLowerInvariant())
-        {
-            case null or "auto": return ContainmentMode.Auto;
-            case "cgroup": return ContainmentMode.Cgroup;
-            case "subreaper": return ContainmentMode.Subreaper;
-            default:
-                errors.Add($"TERMINUS_CONTAINMENT '{value}' is not auto, cgroup or subreaper");
-                return ContainmentMode.Auto;
-        }
-    }
+    private static ContainmentMode ReadContainment(KeySource keys, List<string> errors) =>
+        ReadKeyword(keys, errors, "TERMINUS_CONTAINMENT", "auto, cgroup or subreaper", ContainmentMode.Auto,
+            ("auto", ContainmentMode.Auto), ("cgroup", ContainmentMode.Cgroup), ("subreaper", ContainmentMode.Subreaper));
 
-    private static SandboxMode ReadSandbox(KeySource keys, List<string> errors)
-    {
-        string? value = keys.Get("TERMINUS_SANDBOX");
-        switch (value?.Trim().ToLowerInvariant())
-        {
-            case null or "auto": return SandboxMode.Auto;
-            case "on": return SandboxMode.On;
-            case "off": return SandboxMode.Off;
-            default:
-                errors.Add($"TERMINUS_SANDBOX '{value}' is not auto, on or off");
-                return SandboxMode.Auto;
-        }
-    }
+    private static SandboxMode ReadSandbox(KeySource keys, List<string> errors) =>
+        ReadKeyword(keys, errors, "TERMINUS_SANDBOX", "auto, on or off", SandboxMode.Auto,
+            ("auto", SandboxMode.Auto), ("on", SandboxMode.On), ("off", SandboxMode.Off));
 
-    private static SandboxDataMode ReadSandboxData(KeySource keys, List<string> errors)
+    private static SandboxDataMode ReadSandboxData(KeySource keys, List<string> errors) =>
+        ReadKeyword(keys, errors, "TERMINUS_SANDBOX_DATA", "ro (read-only) or rw (writable)", SandboxDataMode.ReadOnly,
+            ("ro", SandboxDataMode.ReadOnly), ("rw", SandboxDataMode.Writable));
+
+    /// <summary>A key that takes one of a few words (any case, spaces trimmed); unset means <paramref name="fallback"/>, any other word is an error.</summary>
+    private static T ReadKeyword<T>(KeySource keys, List<string> errors, string key, string expected, T fallback, params (string Word, T Value)[] words)
     {
-        string? value = keys.Get("TERMINUS_SANDBOX_DATA");
-        switch (value?.Trim().ToLowerInvariant())
-        {
-            case null or "ro": return SandboxDataMode.ReadOnly;
-            case "rw": return SandboxDataMode.Writable;
-            default:
-                errors.Add($"TERMINUS_SANDBOX_DATA '{value}' is not ro (read-only) or rw (writable)");
-                return SandboxDataMode.ReadOnly;
-        }
+        string? value = keys.Get(key);
+        if (value is null) return fallback;
+        foreach (var (word, v) in words)
+            if (value.Trim().Equals(word, StringComparison.OrdinalIgnoreCase)) return v;
+        errors.Add($"{key} '{value}' is not {expected}");
+        return fallback;
     }
 
     private static string? ReadPassword(string path, List<string> errors)

@@ -37,7 +37,7 @@ public static class LocalLaunch
     /// descriptor closed, so nothing of the job can write the proof. An empty proof after the run therefore proves
     /// the runner never started: the sandbox could not be made.
     /// </summary>
-    public const string SandboxedScript = "echo '" + ProofLine + "' >&3 || exit 72; exec \"$@\" 3>&-";
+    public static readonly string SandboxedScript = $"echo '{ProofLine}' >&3 || exit {ProofRefused}; exec \"$@\" 3>&-";
 
     /// <param name="proofFile">Where a sandboxed command proves its sandbox was made (see <see cref="InSandbox"/>), or null.</param>
     /// <param name="command">The runner's command line, or the sandbox's around it.</param>

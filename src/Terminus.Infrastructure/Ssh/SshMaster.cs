@@ -27,7 +27,6 @@ public sealed class SshMaster : IAsyncDisposable
     private Process? _process;
     private DateTime _nextStart = DateTime.MinValue;
     private long _fallbacks;
-    private long _starts;
 
     /// <param name="runDir">The daemon's private run directory (made 0700 if missing).</param>
     /// <param name="slot">Which of the pool's connections this is (its socket's name ends with it).</param>
@@ -45,9 +44,6 @@ public sealed class SshMaster : IAsyncDisposable
 
     /// <summary>Uploads that connected on their own, as the master was not there.</summary>
     public long Fallbacks => Interlocked.Read(ref _fallbacks);
-
-    /// <summary>How many times the master was started.</summary>
-    public long Starts => Interlocked.Read(ref _starts);
 
     /// <summary>The socket to pass to one upload's ssh, or null: connect on your own (counted and logged).</summary>
     public async Task<string?> AcquireAsync(CancellationToken cancellationToken)
@@ -114,7 +110,6 @@ public sealed class SshMaster : IAsyncDisposable
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         _process = process;
-        Interlocked.Increment(ref _starts);
 
         // Ready once the master answers through its socket; given up when it exits or its connection timeout passes.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Clamp(_ioTimeout.TotalSeconds / 4, 5, 60) + 5);
