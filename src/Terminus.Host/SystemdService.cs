@@ -10,7 +10,8 @@ namespace Terminus.Host;
 /// <summary>
 /// The daemon under systemd (Type=notify): READY=1 once the ledger is recovered and both queues are consumed,
 /// WATCHDOG=1 every half watchdog interval while the job supervisor answers (a wedged actor system stops petting
-/// the watchdog, and systemd restarts the daemon), STOPPING=1 on the way out. Outside systemd it only logs readiness.
+/// the watchdog, and systemd restarts the daemon), with a STATUS= line while the ledger cannot be written, STOPPING=1
+/// on the way out. Outside systemd it only logs readiness.
 /// </summary>
 public sealed class SystemdService(TerminusReadiness readiness, IRequiredActor<JobSupervisorActor> supervisor, ILogger<SystemdService> log) : BackgroundService
 {
@@ -24,12 +25,16 @@ public sealed class SystemdService(TerminusReadiness readiness, IRequiredActor<J
         if (SystemdNotifier.WatchdogInterval() is not { } interval) return;
 
         var every = interval / 2;
+        var shown = "consuming jobs and probes";
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await (await supervisor.GetAsync(stoppingToken)).Ask<LiveJobs>(GetLiveJobs.Instance, every, stoppingToken);
-                _notifier.Notify("WATCHDOG=1");
+                var live = await (await supervisor.GetAsync(stoppingToken)).Ask<LiveJobs>(GetLiveJobs.Instance, every, stoppingToken);
+                // Alive either way (a restart would not mend a full disk); systemctl status says what is wrong.
+                var status = live.LedgerProblem is { } problem ? $"not taking jobs, not answering probes: {problem}" : "consuming jobs and probes";
+                _notifier.Notify(status == shown ? "WATCHDOG=1" : $"WATCHDOG=1\nSTATUS={status}");
+                shown = status;
             }
             catch (Exception e) when (e is AskTimeoutException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
             {

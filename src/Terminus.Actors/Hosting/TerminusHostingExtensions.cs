@@ -63,7 +63,7 @@ public static class TerminusHostingExtensions
                     .Run(materializer);
 
                 var monitorDrain = new DrainSignal();
-                var responder = new MonitorResponder(runtime.CreatePublisher("terminus-monitor"), encoder, settings.HostName, log);
+                var responder = new MonitorResponder(runtime.CreatePublisher("terminus-monitor"), encoder, settings.HostName, log, () => gate.LedgerProblem);
                 responder.Graph(JobIntake.Reconnecting(new AmqpSourceSettings(
                     factory, settings.MonitorQueue, 4, $"terminus-monitor@{settings.HostName}", monitorDrain, log) { OnConsuming = readiness.MonitorConsuming }))
                     .Run(materializer);
@@ -93,10 +93,12 @@ public static class TerminusHostingExtensions
             Pool(runtime.Uploader, UploadWorkers(settings), "rsync-uploader"),
             JobTimeouts.Default,
             settings.JobDir);
-        system.ActorOf(HostHealthActor.Props(gate, settings.JobDir, settings.ServiceDir, settings.Execution.MinFreeBytes), "host-health");
+        system.ActorOf(HostHealthActor.Props(gate, settings.JobDir, settings.ServiceDir,
+            Path.GetDirectoryName(Path.GetFullPath(settings.LedgerPath))!, settings.Execution.MinFreeBytes), "host-health");
         system.ActorOf(FailedJobsPrunerActor.Props(settings.FailedJobDir, settings.Execution.FailedRetention), "failed-jobs-pruner");
-        var supervisor = system.ActorOf(
-            JobSupervisorActor.Props((id, start) => JobActor.Props(id, start, deps), reporter, gate, settings.HostName), "job-supervisor");
+        var supervisor = system.ActorOf(LedgerGuardActor.Props(
+            restarted => JobSupervisorActor.Props((id, start) => JobActor.Props(id, start, deps), reporter, gate, settings.HostName, restarted), gate),
+            "ledger-guard");
         return new TerminusActors(reporter, supervisor);
     }
 

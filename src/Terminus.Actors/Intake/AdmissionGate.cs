@@ -2,7 +2,7 @@ namespace Terminus.Actors.Intake;
 
 /// <summary>
 /// Decides when the daemon may take another job request: a free job slot (nodes × concurrency, 0.7's bound on
-/// concurrent jobs) and a healthy host (disk space, readable services), and not before the ledger is recovered.
+/// concurrent jobs), a healthy host (disk space, readable services) and a ledger that is recovered and can be written.
 /// A slot is held from the moment a request is taken until its job is retired, whatever its delivery's fate: since
 /// deliveries are acknowledged as soon as their job is durably accepted, the broker no longer bounds running jobs;
 /// this does. Thread-safe; <see cref="Changed"/> tells the intake when to look again.
@@ -13,6 +13,7 @@ public sealed class AdmissionGate(int capacity)
     private readonly TaskCompletionSource _recovered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _occupied;
     private string? _hostProblem;
+    private string? _ledgerProblem;
 
     /// <summary>Completes once the ledger is recovered.</summary>
     public Task Recovered => _recovered.Task;
@@ -27,7 +28,10 @@ public sealed class AdmissionGate(int capacity)
     /// <summary>Why requests are not taken now, or null when the gate is open.</summary>
     public string? ClosedBecause { get { lock (_lock) return Reason(); } }
 
-    private string? Reason() => !_recovered.Task.IsCompleted ? "the job ledger is not recovered yet" : _hostProblem;
+    private string? Reason() => !_recovered.Task.IsCompleted ? "the job ledger is not recovered yet" : _ledgerProblem ?? _hostProblem;
+
+    /// <summary>Why the ledger cannot be written now (a write failed), or null: the daemon then takes nothing, and says it is down.</summary>
+    public string? LedgerProblem { get { lock (_lock) return _ledgerProblem; } }
 
     /// <summary>Takes a slot for a new request, if the gate is open and a slot is free.</summary>
     public bool TryAdmit(out JobSlot slot)
@@ -63,6 +67,13 @@ public sealed class AdmissionGate(int capacity)
     public void SetHostProblem(string? problem)
     {
         lock (_lock) _hostProblem = problem;
+        if (problem is null) Changed?.Invoke();
+    }
+
+    /// <summary>A failed ledger write closes the gate until a write succeeds again (null).</summary>
+    public void SetLedgerProblem(string? problem)
+    {
+        lock (_lock) _ledgerProblem = problem;
         if (problem is null) Changed?.Invoke();
     }
 

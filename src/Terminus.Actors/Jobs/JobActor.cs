@@ -33,10 +33,15 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private JobRequest? _request;
     private bool _resumed;
     private bool _doneSent;
+    private bool _acceptanceWritten;
+    private bool _admissionWritten;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public override string PersistenceId => PersistenceIds.Job(_id, _start.Run);
+
+    /// <summary>A job's journal is short and never snapshotted: recovery skips the snapshot store (one query less per job).</summary>
+    public override Recovery Recovery => new(SnapshotSelectionCriteria.None);
 
     public JobActor(JobId id, JobStart start, JobDependencies deps)
     {
@@ -49,6 +54,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
 
     public static Props Props(JobId id, JobStart start, JobDependencies deps) =>
         Akka.Actor.Props.Create(() => new JobActor(id, start, deps));
+
+    /// <summary>Akka.Persistence stops the job after this; its supervisor stops too, and resumes it once the ledger can be written.</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        Context.Parent.Tell(new LedgerWriteFailed(cause.GetBaseException().Message));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
 
     private void OnRecovered()
     {
@@ -65,7 +77,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         }
 
         _request = Bind(_state.Accepted);
-        if (_start is JobStart.NewRequest duplicate) Attach(duplicate.Delivery);
+        if (_start is JobStart.NewRequest duplicate)
+        {
+            // Accepted by an earlier incarnation whose admission may not have been written: acknowledged once this one's is.
+            _acceptanceWritten = true;
+            Attach(duplicate.Delivery, ack: false);
+            AckOnceDurable();
+        }
         var afterCrash = _start is JobStart.Resume { AfterCrash: true };
         Persist(new JobResumed(afterCrash, DateTimeOffset.UtcNow), resumed =>
         {
@@ -77,21 +95,35 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         });
     }
 
+    /// <summary>
+    /// A new request: its acceptance and the job's first moves (validation's verdict, and with it the first status) go
+    /// to the ledger in one write. The delivery is acknowledged once that write and the supervisor's admission are
+    /// both durable: either alone would leave the request with no one to resume it after a crash.
+    /// </summary>
     private void Accept(JobStart.NewRequest fresh)
     {
         var task = fresh.Task;
         var accepted = new JobAccepted(_id.Value, task.Id, task.RootId ?? task.Id, LedgerJson.TaskToJson(task), DateTimeOffset.UtcNow, fresh.Poisoned,
             fresh.Run, fresh.SeqBase, RunToken: Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        Become(Active);
         Persist(accepted, e =>
         {
             _state.Apply(e);
             _request = fresh.Request;
-            _ = fresh.Delivery.AckAsync(); // durably accepted: the broker may forget it
+            _acceptanceWritten = true;
+            AckOnceDurable();
             _log.Info("Job #{0}: received (task {1}{2}, service={3}, data_path={4}, data_reference={5})", _id, Printable.Line(task.Id),
                 fresh.Run > 1 ? $", run {fresh.Run}" : "", Raw(_request.ServiceName),
                 $"{Raw(_request.CatAlias)}/{Raw(_request.ProjAlias)}/{Raw(_request.ExpAlias)}", Raw(_request.DataRef));
-            Continue();
+            if (fresh.Poisoned) KeepRequestForInspection();
         });
+        if (fresh.Poisoned) Write(JobLifecycle.OnResume(JobPhase.Received, poisoned: true, 0));
+        else Validate(fresh.Request);
+    }
+
+    private void AckOnceDurable()
+    {
+        if (_acceptanceWritten && _admissionWritten && _start is JobStart.NewRequest fresh) _ = fresh.Delivery.AckAsync(); // the broker may forget it
     }
 
     private static JobRequest Bind(JobAccepted accepted) =>
@@ -162,15 +194,25 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Timers.StartSingleTimer(StepTimer, StopUnanswered.Instance, _deps.Timeouts.StopGrace);
     }
 
-    /// <summary>Terminal: waits until the broker confirmed every status and the job directory is dealt with.</summary>
+    /// <summary>
+    /// Terminal: waits until the broker confirmed every status and the job directory is dealt with. What is learnt
+    /// now is not written: the supervisor's retirement of the job is the durable fact it leads to, and a daemon that
+    /// stops before it only sends a copy of a status again, or finds the directory already dealt with.
+    /// </summary>
     private void Finishing()
     {
-        Common();
-        Command<DirRetired>(r => Persist(new JobDirRetired(r.What, DateTimeOffset.UtcNow), e =>
+        Command<StatusConfirmed>(c =>
         {
-            _state.Apply(e);
+            if (c.Sequence <= _state.DeliveredUpTo) return;
+            _state.Apply(new StatusDelivered(c.Sequence));
             CheckDone();
-        }));
+        });
+        Command<DirRetired>(r =>
+        {
+            _state.Apply(new JobDirRetired(r.What, DateTimeOffset.UtcNow));
+            CheckDone();
+        });
+        Common();
         Command<RetireJob>(_ => DeleteMessages(LastSequenceNr));
         Command<DeleteMessagesSuccess>(_ => Context.Stop(Self));
         Command<DeleteMessagesFailure>(f =>
@@ -189,6 +231,11 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private void Common()
     {
         Command<AttachDelivery>(a => Attach(a.Delivery));
+        Command<AdmissionWritten>(_ =>
+        {
+            _admissionWritten = true;
+            AckOnceDurable();
+        });
         Command<StatusConfirmed>(c =>
         {
             if (c.Sequence <= _state.DeliveredUpTo) return;
@@ -201,42 +248,50 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>Another delivery of this job: the job is already durable, so it is acknowledged at once, never run again.</summary>
-    private void Attach(IDelivery delivery)
+    private void Attach(IDelivery delivery, bool ack = true)
     {
-        _ = delivery.AckAsync();
+        if (ack) _ = delivery.AckAsync();
         _log.Info("Job #{0}: the request came again (redelivered={1}); it joins the job, which is not run again", _id, delivery.Redelivered);
         // The portal may have missed the latest status: send it again, with its number, so a copy is recognisable.
         if (_state.Latest is { } latest && latest.Seq <= _state.DeliveredUpTo) Report(latest);
     }
 
     /// <summary>
-    /// Writes the transitions one after the other (each with the status it queues, reported once written; the
-    /// validated <paramref name="spec"/> goes with the first), then dispatches the phase the job is left in.
-    /// <paramref name="continuing"/>: the step still at work (a run that just started), which only gets the new
-    /// phase's deadline.
+    /// Writes the transitions in one batch (each with the status it queues, reported once written; the validated
+    /// <paramref name="spec"/> goes with the first), then dispatches the phase the job is left in. An illegal move is
+    /// logged and ends the batch, and nothing is dispatched. <paramref name="continuing"/>: the step still at work (a
+    /// run that just started), which only gets the new phase's deadline.
     /// </summary>
-    private void Write(IReadOnlyList<Transition> moves, StepKind? continuing = null, JobSpec? spec = null, int next = 0)
+    private void Write(IReadOnlyList<Transition> moves, StepKind? continuing = null, JobSpec? spec = null)
     {
-        if (next == moves.Count)
+        var phase = _state.Phase;
+        var batch = new List<(Transition Move, JobMoved Event)>();
+        foreach (var move in moves)
         {
-            Dispatch(continuing);
+            if (!JobLifecycle.CanMove(phase, move.To))
+            {
+                _log.Error("Job #{0}: illegal transition {1} -> {2} ignored", _id, phase, move.To);
+                break;
+            }
+            var status = move.StatusText is null ? null : JobLifecycle.WireStatus(move.To);
+            batch.Add((move, new JobMoved(move.To, status, status is null ? null : move.StatusText, move.Detail.Length > 0 ? move.Detail : null,
+                spec is null || batch.Count > 0 ? null : LedgerJson.SpecToJson(spec), DateTimeOffset.UtcNow)));
+            phase = move.To;
+        }
+        if (batch.Count == 0)
+        {
+            if (moves.Count == 0) Dispatch(continuing);
             return;
         }
-        var move = moves[next];
-        if (!JobLifecycle.CanMove(_state.Phase, move.To))
+        var complete = batch.Count == moves.Count;
+        var written = 0;
+        PersistAll(batch.Select(b => b.Event), e =>
         {
-            _log.Error("Job #{0}: illegal transition {1} -> {2} ignored", _id, _state.Phase, move.To);
-            return;
-        }
-        var status = move.StatusText is null ? null : JobLifecycle.WireStatus(move.To);
-        var moved = new JobMoved(move.To, status, status is null ? null : move.StatusText, move.Detail.Length > 0 ? move.Detail : null,
-            spec is null ? null : LedgerJson.SpecToJson(spec), DateTimeOffset.UtcNow);
-        Persist(moved, e =>
-        {
+            var move = batch[written++].Move;
             _state.Apply(e);
-            if (status is not null) Report(_state.Latest!);
+            if (e.Status is not null) Report(_state.Latest!);
             if (_state.IsTerminal) LogEnd(move);
-            Write(moves, continuing, spec: null, next + 1);
+            if (written == batch.Count && complete) Dispatch(continuing);
         });
     }
 
@@ -256,13 +311,13 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         if (!JobTimeouts.CountsFromStart(rule.Deadline) && _deps.Timeouts.Of(rule.Deadline, _state.Spec) is { } limit)
             Timers.StartSingleTimer(StepTimer, StepTimedOut.Instance, limit);
         if (rule.Step is not { } step || step == continuing) return;
-        if (step == StepKind.Validate) Validate();
+        if (step == StepKind.Validate) Validate(_request!);
         else _deps.StepPool(step).Tell(new RunStep(step, _state.Spec!, Resume: _resumed && step == StepKind.Run, Runner: _state.Runner));
     }
 
-    private void Validate()
+    private void Validate(JobRequest request)
     {
-        switch (_deps.Validator.Validate(_request!))
+        switch (_deps.Validator.Validate(request))
         {
             case InvalidJob invalid:
                 Write([JobLifecycle.OnFailed(JobPhase.Received, StepKind.Validate, invalid.StatusText, invalid.Detail)!]);

@@ -28,6 +28,13 @@ public abstract record JobStart(int Run) : INoSerializationVerificationNeeded
     public sealed record Resume(bool AfterCrash, int Run = 1) : JobStart(Run);
 }
 
+/// <summary>From the supervisor once a new request's admission is in its ledger: with the job's acceptance written too, its delivery may be acknowledged.</summary>
+public sealed record AdmissionWritten
+{
+    public static readonly AdmissionWritten Instance = new();
+    private AdmissionWritten() { }
+}
+
 /// <summary>The job's terminal status is confirmed and its directory dealt with: the supervisor retires it.</summary>
 public sealed record JobDone(JobId JobId, OutboxEntry Terminal, string TaskId, string? RootTaskId, int Run = 1);
 
@@ -47,7 +54,8 @@ public sealed record GetLiveJobs
     private GetLiveJobs() { }
 }
 
-public sealed record LiveJobs(IReadOnlyList<JobId> JobIds);
+/// <param name="LedgerProblem">Why the ledger cannot be written now (the supervisor is stopped and holds nothing), or null.</param>
+public sealed record LiveJobs(IReadOnlyList<JobId> JobIds, string? LedgerProblem = null);
 
 /// <summary>Graceful stop: the supervisor records that this run ended cleanly, then answers <see cref="LedgerStopped"/>.</summary>
 public sealed record StopLedger
@@ -60,4 +68,14 @@ public sealed record LedgerStopped
 {
     public static readonly LedgerStopped Instance = new();
     private LedgerStopped() { }
+}
+
+/// <summary>A ledger write failed (a job's or the supervisor's own): the supervisor stops, and its guard starts it again later.</summary>
+public sealed record LedgerWriteFailed(string Reason);
+
+/// <summary>From a supervisor whose first write succeeded: the ledger works.</summary>
+public sealed record LedgerWritable
+{
+    public static readonly LedgerWritable Instance = new();
+    private LedgerWritable() { }
 }

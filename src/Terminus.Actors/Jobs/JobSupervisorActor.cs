@@ -31,6 +31,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _reporter;
     private readonly AdmissionGate _gate;
     private readonly string _host;
+    private readonly bool _restarted;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LedgerState _state = new();
     private readonly Dictionary<JobId, LiveEntry> _jobs = new();
@@ -41,19 +42,28 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private readonly Dictionary<IActorRef, JobId> _jobOfActor = new();
     private long _incarnations;
+    private int _unwritten;
+    private long _snapshotAt;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public override string PersistenceId => PersistenceIds.Supervisor;
 
-    public JobSupervisorActor(Func<JobId, JobStart, Props> jobProps, IActorRef reporter, AdmissionGate gate, string host)
+    /// <param name="restarted">Started again in this process after a failed ledger write (its jobs resume as after a crash).</param>
+    public JobSupervisorActor(Func<JobId, JobStart, Props> jobProps, IActorRef reporter, AdmissionGate gate, string host, bool restarted = false)
     {
         _jobProps = jobProps;
         _reporter = reporter;
         _gate = gate;
         _host = host;
+        _restarted = restarted;
 
-        Recover<SnapshotOffer>(offer => { if (offer.Snapshot is LedgerSnapshot s) _state.Apply(s); });
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is not LedgerSnapshot s) return;
+            _state.Apply(s);
+            _snapshotAt = offer.Metadata.SequenceNr;
+        });
         Recover<ILedgerRecord>(record => _state.Apply(record));
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
@@ -74,6 +84,12 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
                 replyTo.Tell(LedgerStopped.Instance);
             });
         });
+        Command<LedgerWriteFailed>(f =>
+        {
+            _log.Error("A job's ledger write failed ({0}): the supervisor stops, and resumes every job from the ledger once it can be written", f.Reason);
+            Context.Parent.Tell(f);
+            Context.Stop(Self);
+        });
         Command<GetLiveJobs>(_ => Sender.Tell(new LiveJobs(_state.Live.Keys.ToArray())));
         // A saved snapshot makes the entries before it and every older snapshot useless: the ledger keeps one of each.
         Command<SaveSnapshotSuccess>(s =>
@@ -88,18 +104,41 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         Command<DeleteSnapshotsFailure>(f => _log.Warning("Job ledger: old snapshots could not be deleted: {0}", f.Cause.Message));
     }
 
-    public static Props Props(Func<JobId, JobStart, Props> jobProps, IActorRef reporter, AdmissionGate gate, string host) =>
-        Akka.Actor.Props.Create(() => new JobSupervisorActor(jobProps, reporter, gate, host));
+    public static Props Props(Func<JobId, JobStart, Props> jobProps, IActorRef reporter, AdmissionGate gate, string host, bool restarted = false) =>
+        Akka.Actor.Props.Create(() => new JobSupervisorActor(jobProps, reporter, gate, host, restarted));
+
+    /// <summary>Akka.Persistence stops the supervisor after this: its guard hears why, and starts it again later.</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        Context.Parent.Tell(new LedgerWriteFailed(cause.GetBaseException().Message));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    /// <summary>
+    /// Stopped (a failed ledger write, or the daemon's end): the slots are freed and what is not acknowledged goes back to
+    /// the broker, whose copy comes back to whoever resumes the ledger.
+    /// </summary>
+    protected override void PostStop()
+    {
+        foreach (var entry in _jobs.Values)
+        {
+            entry.Slot.Release();
+            foreach (var delivery in entry.Unsettled()) _ = delivery.RejectAsync(requeue: true);
+        }
+        _jobs.Clear();
+        base.PostStop();
+    }
 
     /// <summary>A job actor that throws is stopped (never restarted half-way through a side effect), then resumed from its journal.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 
     private void OnRecovered()
     {
-        var crashed = _state.RunOpen;
+        var crashed = _state.RunOpen; // after a failed write too: a job that keeps failing its writes gives up as one that keeps crashing
         Persist(new DaemonStarted(_host, DateTimeOffset.UtcNow), e =>
         {
             _state.Apply(e);
+            Context.Parent.Tell(LedgerWritable.Instance);
             foreach (var (id, live) in _state.Live.OrderBy(l => l.Key.Value))
             {
                 var entry = _jobs[id] = new LiveEntry(_gate.Occupy(), live.Run);
@@ -107,7 +146,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
             }
             if (_state.Live.Count > 0 || crashed)
                 _log.Info("Job ledger recovered: {0} unfinished job(s) resumed; the previous run {1}", _state.Live.Count,
-                    crashed ? "ended without a clean stop (crash or kill)" : "stopped cleanly");
+                    _restarted ? "of the supervisor stopped on a failed ledger write" : crashed ? "ended without a clean stop (crash or kill)" : "stopped cleanly");
             _gate.MarkRecovered();
         });
     }
@@ -152,12 +191,27 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         if (admit.Run > 1)
             _log.Info("Job #{0}: a new request (task {1}) for a finished job: run {2}, its statuses numbered from {3}", id,
                 Printable.Line(submit.Task.Id), admit.Run, admit.SeqBase + 1);
-        Persist(new JobAdmitted(id.Value, submit.Task.Id, DateTimeOffset.UtcNow, admit.Run, admit.SeqBase), e =>
+        // Applied at once, so that the next request is decided on it; written together with whatever comes meanwhile
+        // (group commit), while the job writes its acceptance. The job acknowledges the delivery once both are written.
+        var admitted = new JobAdmitted(id.Value, submit.Task.Id, DateTimeOffset.UtcNow, admit.Run, admit.SeqBase);
+        _state.Apply(admitted);
+        var entry = _jobs[id] = new LiveEntry(submit.Slot, admit.Run);
+        entry.Hold(submit.Delivery); // acked by the job once accepted; given back to the broker if the job never gets that far
+        Spawn(id, entry, new JobStart.NewRequest(submit.Task, submit.Request, submit.Delivery, poisoned, admit.Run, admit.SeqBase));
+        WriteAsync(admitted, () => entry.Actor?.Tell(AdmissionWritten.Instance));
+    }
+
+    /// <summary>
+    /// Writes a record already applied to the state without holding up the next command: records written meanwhile go
+    /// to the ledger together. A failed write stops the supervisor, which then starts again from what is written.
+    /// </summary>
+    private void WriteAsync(ILedgerRecord record, Action written)
+    {
+        _unwritten++;
+        PersistAsync(record, _ =>
         {
-            _state.Apply(e);
-            var entry = _jobs[id] = new LiveEntry(submit.Slot, admit.Run);
-            entry.Hold(submit.Delivery); // acked by the job once accepted; given back to the broker if the job never gets that far
-            Spawn(id, entry, new JobStart.NewRequest(submit.Task, submit.Request, submit.Delivery, poisoned, admit.Run, admit.SeqBase));
+            _unwritten--;
+            written();
             MaybeSnapshot();
         });
     }
@@ -179,13 +233,14 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     {
         var child = Sender;
         var t = done.Terminal;
-        Persist(new JobRetired(done.JobId.Value, t.Status, t.Message, t.Seq, done.TaskId, done.RootTaskId, DateTimeOffset.UtcNow, done.Run), e =>
+        var retired = new JobRetired(done.JobId.Value, t.Status, t.Message, t.Seq, done.TaskId, done.RootTaskId, DateTimeOffset.UtcNow, done.Run);
+        _state.Apply(retired);
+        var held = Leave(done.JobId);
+        WriteAsync(retired, () =>
         {
-            _state.Apply(e);
             // Durable and finished: a delivery still held is a copy of the request, which the job answered already.
-            foreach (var delivery in Leave(done.JobId)) _ = delivery.AckAsync();
+            foreach (var delivery in held) _ = delivery.AckAsync();
             child.Tell(RetireJob.Instance);
-            MaybeSnapshot();
         });
     }
 
@@ -227,9 +282,11 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         Timers.StartSingleTimer(("respawn", id), new Respawn(id), delay);
     }
 
+    /// <summary>Every <see cref="SnapshotEvery"/> records, at a moment when the state holds nothing unwritten.</summary>
     private void MaybeSnapshot()
     {
-        if (LastSequenceNr % SnapshotEvery != 0) return;
+        if (_unwritten > 0 || LastSequenceNr - _snapshotAt < SnapshotEvery) return;
+        _snapshotAt = LastSequenceNr;
         var snapshot = _state.ToSnapshot(DateTimeOffset.UtcNow, RetiredRetention, MaxRetiredKept);
         _state.Apply(snapshot); // drop from memory what the snapshot drops
         SaveSnapshot(snapshot);

@@ -25,10 +25,10 @@ public static class LedgerStore
         LedgerFile.Prepare(path);
         var options = new DataOptions()
             .UseConnectionString(ProviderName.SQLiteMS, LedgerFile.ConnectionString(path))
-            .UseAfterConnectionOpened(SetBusyTimeout, async (connection, ct) =>
+            .UseAfterConnectionOpened(SetConnectionPragmas, async (connection, ct) =>
             {
                 await using var command = connection.CreateCommand();
-                command.CommandText = LedgerFile.BusyTimeoutPragma;
+                command.CommandText = LedgerFile.ConnectionPragmas;
                 await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             });
         return builder
@@ -36,10 +36,10 @@ public static class LedgerStore
             .WithSqlPersistence(options, PersistenceMode.Both, autoInitialize: true);
     }
 
-    private static void SetBusyTimeout(DbConnection connection)
+    private static void SetConnectionPragmas(DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = LedgerFile.BusyTimeoutPragma;
+        command.CommandText = LedgerFile.ConnectionPragmas;
         command.ExecuteNonQuery();
     }
 }

@@ -10,10 +10,13 @@ namespace Terminus.Actors.Monitor;
 /// <summary>
 /// Answers the portal's liveness probe (<c>test_terminus_server_is_up</c> on <c>&lt;host&gt;.monitor</c>) with
 /// <c>update_server_online(host)</c>, on its own connections, so jobs can never delay it (an unanswered probe
-/// dead-letters to <c>host_down</c> after 30 s). Nothing here is rejected without requeue: that queue
-/// dead-letters rejections too, and the portal would read a malformed message as "host down".
+/// dead-letters to <c>host_down</c> after 30 s). Nothing here is rejected without requeue (that queue dead-letters
+/// rejections too, and the portal would read a malformed message as "host down"), except a probe that comes while
+/// <paramref name="downBecause"/> says the daemon cannot work (its ledger cannot be written): the portal then hears
+/// at once that the host is down, which is true.
 /// </summary>
-public sealed class MonitorResponder(IMessagePublisher publisher, CeleryEncoder encoder, string hostName, ILoggingAdapter log)
+public sealed class MonitorResponder(IMessagePublisher publisher, CeleryEncoder encoder, string hostName, ILoggingAdapter log,
+    Func<string?>? downBecause = null)
 {
     public const string ProbeTask = "test_terminus_server_is_up";
     private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
@@ -29,6 +32,10 @@ public sealed class MonitorResponder(IMessagePublisher publisher, CeleryEncoder 
         {
             switch (CeleryDecoder.Decode(delivery.Message))
             {
+                case DecodedTask { Task.Name: ProbeTask } probe when downBecause?.Invoke() is { } down:
+                    log.Warning("Probe {0} not answered: {1}; it dead-letters to host_down", Printable.Line(probe.Task.Id, 80), down);
+                    await delivery.RejectAsync(requeue: false).ConfigureAwait(false);
+                    return Done.Instance;
                 case DecodedTask { Task.Name: ProbeTask } probe:
                     var host = ProbeHost(probe.Task);
                     try

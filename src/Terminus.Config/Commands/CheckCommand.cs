@@ -212,9 +212,20 @@ public sealed class CheckCommand(CommandIo io)
         try
         {
             var jobs = LedgerReader.Read(s.LedgerPath);
-            Ok("ledger", File.Exists(s.LedgerPath) ? $"{s.LedgerPath}: {jobs.Count(j => j.Live)} unfinished job(s)" : $"{s.LedgerPath} (created at the first start)");
+            var dir = Path.GetDirectoryName(Path.GetFullPath(s.LedgerPath))!;
+            var space = FileSystems.SpaceOf(ExistingAncestor(dir)); // before the first start: where it will be created
+            // The daemon's own watch: below this it takes no job, and a full file system fails its writes.
+            if (HostHealth.LedgerProblem(dir, space, s.Execution.MinFreeBytes) is { } problem) Fail("ledger", $"{s.LedgerPath}: the daemon takes no job now: {problem}");
+            else Ok("ledger", (File.Exists(s.LedgerPath) ? $"{s.LedgerPath}: {jobs.Count(j => j.Live)} unfinished job(s)" : $"{s.LedgerPath} (created at the first start)")
+                + $", {space!.FreeBytes / (1024 * 1024.0):0} MiB free");
         }
         catch (Exception e) { Fail("ledger", $"{s.LedgerPath}: {e.Message}"); }
+    }
+
+    private static string ExistingAncestor(string dir)
+    {
+        while (!Directory.Exists(dir) && Path.GetDirectoryName(dir) is { } parent) dir = parent;
+        return dir;
     }
 
     /// <summary>A check's command, bounded in time; its stdout and stderr as one text.</summary>

@@ -6,13 +6,18 @@ namespace Terminus.Infrastructure.Ledger;
 /// The job ledger's SQLite file, below the daemon's persistence plugin: in WAL mode, which roughly halves the cost of
 /// each write and lets <c>terminus status</c> read while the daemon writes. Every connection sets SQLite's busy
 /// timeout: when two writers meet (a journal trim and an insert), SQLite then retries within milliseconds, where
-/// Microsoft.Data.Sqlite alone would sleep 150 ms.
+/// Microsoft.Data.Sqlite alone would sleep 150 ms (<see cref="ConnectionPragmas"/>).
 /// </summary>
 public static class LedgerFile
 {
     public const int BusyTimeoutMs = 10_000;
 
-    public static readonly string BusyTimeoutPragma = $"PRAGMA busy_timeout={BusyTimeoutMs};";
+    /// <summary>
+    /// Set on every connection: the busy timeout, and a write-ahead log truncated after each checkpoint. The log then never
+    /// keeps the size a flood gave it, and a full file system fails the next write at once, rather than once the writes
+    /// outgrow the log's old size (the daemon must know its ledger is broken when it is).
+    /// </summary>
+    public static readonly string ConnectionPragmas = $"PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA journal_size_limit=0;";
 
     public static string ConnectionString(string path) => new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
 

@@ -38,11 +38,14 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
 
     private JobDependencies Deps => new(_tree.Validator(), _reporter, _runner, _packager, _uploader, JobTimeouts.Default, _tree.JobRoot);
 
-    private IActorRef Start(FakeDelivery delivery, bool poisoned = false, int run = 1, long seqBase = 0)
+    /// <param name="admissionWritten">Play the supervisor whose admission of the request is written.</param>
+    private IActorRef Start(FakeDelivery delivery, bool poisoned = false, int run = 1, long seqBase = 0, bool admissionWritten = true)
     {
         var task = ((DecodedTask)CeleryDecoder.Decode(delivery.Message)).Task;
         var request = ((BoundJob)JobRequestBinder.Bind(task)).Request;
-        return ChildActorOf(JobActor.Props(request.JobId, new JobStart.NewRequest(task, request, delivery, poisoned, run, seqBase), Deps));
+        var job = ChildActorOf(JobActor.Props(request.JobId, new JobStart.NewRequest(task, request, delivery, poisoned, run, seqBase), Deps));
+        if (admissionWritten) job.Tell(AdmissionWritten.Instance);
+        return job;
     }
 
     private IActorRef Resume(long id, bool afterCrash) => ChildActorOf(JobActor.Props(new JobId(id), new JobStart.Resume(afterCrash), Deps));
@@ -107,6 +110,17 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
         var run = await ToRunning(job);
         Assert.False(run.Resume);
         Assert.Contains("job-40", SharedMemoryJournal.Stores[_store].PersistenceIds);
+    }
+
+    [Fact]
+    public async Task The_delivery_waits_for_the_supervisors_admission_as_well_as_the_jobs_acceptance()
+    {
+        var delivery = FakeDelivery.Job(41);
+        var job = Start(delivery, admissionWritten: false);
+        await ExpectStatus(JobStatuses.Pending, StatusTexts.Submitted, seq: 1); // the acceptance is written: its status follows it
+        Assert.False(delivery.Acked, "without the supervisor's admission, a crash would leave the request with no one to resume it");
+        job.Tell(AdmissionWritten.Instance);
+        await AwaitConditionAsync(() => Task.FromResult(delivery.Acked));
     }
 
     [Fact]

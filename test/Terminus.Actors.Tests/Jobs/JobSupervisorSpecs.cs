@@ -14,7 +14,7 @@ namespace Terminus.Actors.Tests.Jobs;
 /// <summary>The supervisor with stand-in children, on a journal that outlives each supervisor incarnation.</summary>
 public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
 {
-    private readonly TestProbe _reporter, _children;
+    private readonly TestProbe _reporter, _children, _admissions;
     private readonly List<(JobId Id, JobStart Start)> _started = new();
     private readonly AdmissionGate _gate = new(4);
     private IActorRef _supervisor;
@@ -24,6 +24,7 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
     {
         _reporter = CreateTestProbe("reporter");
         _children = CreateTestProbe("children");
+        _admissions = CreateTestProbe("admissions");
         _supervisor = StartSupervisor();
     }
 
@@ -32,7 +33,7 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         {
             lock (_started) _started.Add((id, start));
             var task = start is JobStart.NewRequest fresh ? fresh.Task.Id : "resumed";
-            return Props.Create(() => new StandInJob(_children.Ref, id, task, start.Run));
+            return Props.Create(() => new StandInJob(_children.Ref, _admissions.Ref, id, task, start.Run));
         }, _reporter, _gate, "myhost"), $"job-supervisor-{++_incarnation}");
 
     private async Task RestartSupervisor(bool clean)
@@ -68,6 +69,7 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         var first = FakeDelivery.Job(1);
         _supervisor.Tell(Submit(1, first));
         await _children.ExpectMsgAsync<StandInJob.Started>();
+        Assert.Equal(new JobId(1), (await _admissions.ExpectMsgAsync<StandInJob.AdmissionSeen>()).Id); // the job may ack once its acceptance is written too
         var again = first.Again();
         _supervisor.Tell(Submit(1, again));
         Assert.Same(again, (await _children.ExpectMsgAsync<AttachDelivery>()).Delivery);
@@ -110,7 +112,7 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         var resume = Assert.IsType<JobStart.Resume>(StartsOf(5)[^1]);
         Assert.Equal(afterCrash, resume.AfterCrash);
         await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
-        Assert.Equal(2, _gate.Occupied); // the old slot (never released by the stopped incarnation) and the resumed job's
+        Assert.Equal(1, _gate.Occupied); // the stopped incarnation gave its slot back; the resumed job holds one
     }
 
     [Fact]
@@ -237,13 +239,15 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         public sealed record Finish(OutboxEntry Terminal);
         public sealed record Crash;
         public sealed record NotFound;
+        public sealed record AdmissionSeen(JobId Id);
 
-        public StandInJob(IActorRef probe, JobId id, string taskId, int run)
+        public StandInJob(IActorRef probe, IActorRef admissions, JobId id, string taskId, int run)
         {
             probe.Tell(new Started(Self));
             Receive<Crash>(_ => throw new InvalidOperationException("simulated crash"));
             Receive<Finish>(f => Context.Parent.Tell(new JobDone(id, f.Terminal, taskId, taskId, run)));
             Receive<NotFound>(_ => Context.Parent.Tell(new JobNotFound(id)));
+            Receive<AdmissionWritten>(_ => admissions.Tell(new AdmissionSeen(id)));
             ReceiveAny(m => probe.Forward(m));
         }
     }

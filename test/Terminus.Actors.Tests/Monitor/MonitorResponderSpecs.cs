@@ -52,6 +52,22 @@ public sealed class MonitorResponderSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Monitor_should_let_a_probe_dead_letter_to_host_down_while_the_daemon_cannot_work_and_answer_again_after()
+    {
+        string? down = "the job ledger cannot be written (disk full)";
+        var responder = new MonitorResponder(_publisher, FakePublisher.Encoder(), "myhost", Sys.Log, () => down);
+        var unanswered = FakeDelivery.TaskMessage("test_terminus_server_is_up", "[\"myhost\"]", queue: "myhost.monitor");
+        await responder.Graph(Source.Single<IDelivery>(unanswered)).Run(Sys.Materializer()).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("reject", unanswered.Outcome); // the queue dead-letters it to host_down at once
+        Assert.Empty(_publisher.Published);
+
+        down = null;
+        var answered = FakeDelivery.TaskMessage("test_terminus_server_is_up", "[\"myhost\"]", queue: "myhost.monitor");
+        await responder.Graph(Source.Single<IDelivery>(answered)).Run(Sys.Materializer()).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(("ack", "host_online"), (answered.Outcome, Assert.Single(_publisher.Published).RoutingKey));
+    }
+
+    [Fact]
     public async Task Monitor_should_requeue_a_probe_it_could_not_answer()
     {
         _publisher.FailNext = 1;

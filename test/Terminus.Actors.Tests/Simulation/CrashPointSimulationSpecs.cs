@@ -146,10 +146,14 @@ public sealed class CrashPointSimulationSpecs(ITestOutputHelper output) : IDispo
         }
     }
 
-    private TerminusSettings Settings() =>
-        new("simhost", Path.Combine(_tree.Root, ".terminus"), Path.Combine(_tree.Root, "data"), _tree.JobRoot, Path.Combine(_tree.Root, "services"),
-            false, "Galactica_storage", 1, 4, new BrokerSettings("localhost", 5672, "terminus", "u", "p", false))
+    private TerminusSettings Settings()
+    {
+        var settings = new TerminusSettings("simhost", Path.Combine(_tree.Root, ".terminus"), Path.Combine(_tree.Root, "data"), _tree.JobRoot,
+            Path.Combine(_tree.Root, "services"), false, "Galactica_storage", 1, 4, new BrokerSettings("localhost", 5672, "terminus", "u", "p", false))
         {
             Execution = ExecutionSettings.Default with { MinFreeBytes = 0 }, // the host's disk is not what is simulated
         };
+        Directory.CreateDirectory(Path.GetDirectoryName(settings.LedgerPath)!); // the journal is in memory, but its directory is watched
+        return settings;
+    }
 }

@@ -47,7 +47,7 @@ internal static class ItEnvironment
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
     }
 
-    private const string SitesRoot = "/var/tmp/terminus-tests";
+    public const string SitesRoot = "/var/tmp/terminus-tests";
 
     /// <summary>A host name of its own per test, so queues never collide.</summary>
     public static string NewHostName() => $"it{Guid.NewGuid():N}"[..14];
