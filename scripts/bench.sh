@@ -3,6 +3,8 @@
 #                   BASELINE=<git rev> scripts/bench.sh [jobs] [secs]     the same, side by side with another revision
 #                   scripts/bench.sh sandbox [jobs] [secs]                this build with its sandbox on, side by side with off
 #                   scripts/bench.sh ledger [writes=2000]                 the cost of one ledger write (SQLite)
+# Environment: BENCH_BURST=200, BENCH_FLOOD=1000 (0 leaves a scale run out), BENCH_LEDGER_REQUESTS=0 (more floods until this
+# many requests in all: the ledger's size per request), BENCH_DAEMON_LOG=<file> (the daemon's log is appended there).
 #
 # Starts a loopback RabbitMQ and the loopback storage (sshd + rsync) unless they already run, builds the daemon in
 # Release, and runs bench/Terminus.Bench against the real daemon process: jobs one at a time (full and test mode),

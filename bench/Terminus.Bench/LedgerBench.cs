@@ -2,6 +2,9 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Persistence;
+using Akka.Persistence.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using LinqToDB;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,78 +17,84 @@ using Terminus.Core.Ledger;
 namespace Terminus.Bench;
 
 /// <summary>
-/// What one ledger write costs: a persistent actor writes job transitions one at a time (each awaited, as a JobActor
-/// does) to the very journal the daemon uses (Akka.Persistence.Sql on SQLite, <see cref="LedgerStore"/>), in WAL
-/// mode as shipped and, side by side, in SQLite's default rollback-journal mode.
+/// What the ledger costs, on the very journal the daemon uses (<see cref="LedgerStore"/>: our journal plugin with group
+/// commit) and, side by side, on the Akka.Persistence.Sql journal it replaced, both on SQLite files in WAL mode: one
+/// writer persisting job transitions one at a time (each awaited, as a JobActor does), many writers at once (jobs in
+/// parallel), a job's recovery, and the deletion of a retired job's journal.
 /// </summary>
 internal static class LedgerBench
 {
+    private const int Concurrent = 32;
+
     public static async Task RunAsync(int events)
     {
-        Console.WriteLine($"ledger writes: {events} JobMoved records persisted one at a time (Persist, awaited), SQLite file in /tmp");
-        var wal = await MeasureAsync(events, wal: true);
-        var rollback = await MeasureAsync(events, wal: false);
-        Console.WriteLine($"  WAL (shipped)            {wal.Mean:0.000} ms/write mean, {wal.P95:0.000} ms p95");
-        Console.WriteLine($"  rollback journal         {rollback.Mean:0.000} ms/write mean, {rollback.P95:0.000} ms p95 (WAL is {rollback.Mean / wal.Mean:0.0}x faster)");
-        var deletes = await MeasureDeletesAsync(30);
-        Console.WriteLine($"  deleting a retired job's 12 records: {deletes.Mean:0.0} ms mean, {deletes.P95:0.0} ms p95");
-        Console.WriteLine($"  a job that uploads writes ~12 records (acceptance, 6 transitions, 4 confirmations, directory): ~{12 * wal.Mean:0.0} ms of ledger time per job");
+        Console.WriteLine($"ledger: {events} JobMoved records persisted one at a time (Persist, awaited); {Concurrent} writers at once; SQLite files in /tmp, WAL");
+        var ours = await MeasureAsync(events, sqlPlugin: false);
+        var theirs = await MeasureAsync(events, sqlPlugin: true);
+        foreach (var (name, m) in new[] { ("our journal (group commit)", ours), ("Akka.Persistence.Sql journal", theirs) })
+        {
+            Console.WriteLine($"  {name}:");
+            Console.WriteLine($"    one writer         {m.One.Mean:0.000} ms/write mean, {m.One.P95:0.000} ms p95");
+            Console.WriteLine($"    {Concurrent} writers         {m.WritesPerSecond:0} writes/s, {m.Many.Mean:0.000} ms/write mean, {m.Many.P95:0.000} ms p95");
+            Console.WriteLine($"    a job's recovery   {m.Recovery.Mean:0.000} ms mean, {m.Recovery.P95:0.000} ms p95 (a new journal: what every new job does)");
+            Console.WriteLine($"    a retired job's 12 records deleted: {m.Delete.Mean:0.00} ms mean, {m.Delete.P95:0.00} ms p95");
+        }
+        Console.WriteLine($"  ours / Akka.Persistence.Sql: one writer {ours.One.Mean / theirs.One.Mean:0.00}x the time, {Concurrent} writers {ours.WritesPerSecond / theirs.WritesPerSecond:0.0}x the throughput, "
+                          + $"recovery {ours.Recovery.Mean / theirs.Recovery.Mean:0.00}x the time");
     }
 
-    private static async Task<(double Mean, double P95)> MeasureAsync(int events, bool wal)
+    private sealed record Stats(double Mean, double P95)
+    {
+        public static Stats Of(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return new Stats(sorted.Average(), sorted[(int)(0.95 * (sorted.Length - 1))]);
+        }
+    }
+
+    private sealed record Figures(Stats One, Stats Many, double WritesPerSecond, Stats Recovery, Stats Delete);
+
+    private static async Task<Figures> MeasureAsync(int events, bool sqlPlugin)
     {
         var dir = Directory.CreateTempSubdirectory("terminus-ledger-bench-").FullName;
         var path = Path.Combine(dir, "ledger.db");
         try
         {
-            var builder = QuietHost();
-            builder.Services.AddAkka("ledger-bench", (akka, _) => akka.WithLedger(path).ConfigureLoggers(l => l.LogLevel = Akka.Event.LogLevel.WarningLevel));
-            using var host = builder.Build();
-            await host.StartAsync();
-            if (!wal) SetRollbackJournal(path);
-            var system = host.Services.GetRequiredService<ActorSystem>();
-            var writer = system.ActorOf(Props.Create(() => new Writer()), "writer");
-            await writer.Ask<Done>(new Write(50), TimeSpan.FromMinutes(1)); // warm-up: JIT, table creation
-            var done = await writer.Ask<Done>(new Write(events), TimeSpan.FromMinutes(5));
-            await host.StopAsync();
-            var sorted = done.Milliseconds.Order().ToArray();
-            return (sorted.Average(), sorted[(int)(0.95 * (sorted.Length - 1))]);
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    /// <summary>A host that logs only warnings (Akka too, below), so that the figures are all the benchmark prints.</summary>
-    private static HostApplicationBuilder QuietHost()
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        return builder;
-    }
-
-    private static async Task<(double Mean, double P95)> MeasureDeletesAsync(int jobs)
-    {
-        var dir = Directory.CreateTempSubdirectory("terminus-ledger-bench-").FullName;
-        try
-        {
-            var builder = QuietHost();
-            builder.Services.AddAkka("ledger-bench", (akka, _) => akka.WithLedger(Path.Combine(dir, "ledger.db")).ConfigureLoggers(l => l.LogLevel = Akka.Event.LogLevel.WarningLevel));
-            using var host = builder.Build();
-            await host.StartAsync();
-            var system = host.Services.GetRequiredService<ActorSystem>();
-            var times = new List<double>();
-            for (var j = 0; j < jobs; j++)
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.SetMinimumLevel(LogLevel.Warning); // the figures are all the benchmark prints
+            builder.Services.AddAkka("ledger-bench", (akka, _) =>
             {
-                var writer = system.ActorOf(Props.Create(() => new Writer($"job-{j}")));
-                await writer.Ask<Done>(new Write(12), TimeSpan.FromMinutes(1));
-                times.Add((await writer.Ask<Done>(new Delete(), TimeSpan.FromMinutes(1))).Milliseconds[0]);
+                if (sqlPlugin) SqlPluginLedger(akka, path);
+                else akka.WithLedger(path);
+                akka.ConfigureLoggers(l => l.LogLevel = Akka.Event.LogLevel.WarningLevel);
+            });
+            using var host = builder.Build();
+            await host.StartAsync();
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var warmUp = system.ActorOf(Props.Create(() => new Writer("job-warm-up")));
+            await warmUp.Ask<Done>(new Write(50), TimeSpan.FromMinutes(1)); // JIT, table creation
+
+            var one = await system.ActorOf(Props.Create(() => new Writer("job-bench"))).Ask<Done>(new Write(events), TimeSpan.FromMinutes(5));
+
+            var clock = Stopwatch.StartNew();
+            var writers = Enumerable.Range(0, Concurrent).Select(i => system.ActorOf(Props.Create(() => new Writer($"job-many-{i}")))).ToList();
+            var many = await Task.WhenAll(writers.Select(w => w.Ask<Done>(new Write(events / Concurrent), TimeSpan.FromMinutes(5))));
+            var perSecond = many.Sum(d => d.Milliseconds.Length) / clock.Elapsed.TotalSeconds;
+
+            var recoveries = new List<double>();
+            var deletes = new List<double>();
+            for (var j = 0; j < 60; j++)
+            {
+                var started = Stopwatch.StartNew();
+                var job = system.ActorOf(Props.Create(() => new Writer($"job-recovered-{j}")));
+                await job.Ask<Done>(new Write(0), TimeSpan.FromMinutes(1)); // answered once recovered
+                recoveries.Add(started.Elapsed.TotalMilliseconds);
+                await job.Ask<Done>(new Write(12), TimeSpan.FromMinutes(1));
+                deletes.Add((await job.Ask<Done>(new Delete(), TimeSpan.FromMinutes(1))).Milliseconds[0]);
             }
             await host.StopAsync();
-            var sorted = times.Skip(3).Order().ToArray();
-            return (sorted.Average(), sorted[(int)(0.95 * (sorted.Length - 1))]);
+            return new Figures(Stats.Of(one.Milliseconds), Stats.Of(many.SelectMany(d => d.Milliseconds)), perSecond,
+                Stats.Of(recoveries.Skip(10)), Stats.Of(deletes.Skip(10)));
         }
         finally
         {
@@ -94,13 +103,24 @@ internal static class LedgerBench
         }
     }
 
-    private static void SetRollbackJournal(string path)
+    /// <summary>The ledger as it was before our journal: Akka.Persistence.Sql for both the journal and the snapshots.</summary>
+    private static void SqlPluginLedger(AkkaConfigurationBuilder akka, string path)
     {
-        using var connection = new SqliteConnection(LedgerFile.ConnectionString(path));
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=DELETE;";
-        command.ExecuteNonQuery();
+        using (var connection = new SqliteConnection(LedgerFile.ConnectionString(path)))
+        {
+            connection.Open();
+            using var wal = connection.CreateCommand();
+            wal.CommandText = "PRAGMA journal_mode=WAL;";
+            wal.ExecuteNonQuery();
+        }
+        var options = new DataOptions().UseConnectionString(ProviderName.SQLiteMS, LedgerFile.ConnectionString(path))
+            .UseAfterConnectionOpened(connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = LedgerFile.ConnectionPragmas;
+                command.ExecuteNonQuery();
+            });
+        akka.AddHocon(LedgerStore.SerializerHocon, HoconAddMode.Prepend).WithSqlPersistence(options, PersistenceMode.Both, autoInitialize: true);
     }
 
     private sealed record Write(int Count);
@@ -109,14 +129,11 @@ internal static class LedgerBench
 
     private sealed class Writer : ReceivePersistentActor
     {
-        private readonly string _id;
-        public override string PersistenceId => _id;
-
-        public Writer() : this("job-bench") { }
+        public override string PersistenceId { get; }
 
         public Writer(string id)
         {
-            _id = id;
+            PersistenceId = id;
             IActorRef? deleteReplyTo = null;
             var deleteClock = new Stopwatch();
             Command<Delete>(_ =>

@@ -28,6 +28,8 @@ Variant? reference = sandboxCompare
 // The scale runs (0 leaves one out): a burst of tiny jobs, and a flood of requests for a service that does not exist.
 var scaleBurst = int.TryParse(Environment.GetEnvironmentVariable("BENCH_BURST"), out var b) ? b : 200;
 var scaleFlood = int.TryParse(Environment.GetEnvironmentVariable("BENCH_FLOOD"), out var f) ? f : 1000;
+// The ledger's growth: more floods of at most 1,000 unknown-service requests until this many requests were sent in all (0: none).
+var ledgerRequests = int.TryParse(Environment.GetEnvironmentVariable("BENCH_LEDGER_REQUESTS"), out var l) ? l : 0;
 var amqp = new Uri(Environment.GetEnvironmentVariable("AMQP_URI") ?? "amqp://terminus:terminus-pass@127.0.0.1:5672/terminus");
 var alias = Environment.GetEnvironmentVariable("SSH_ALIAS") ?? "Galactica_storage";
 var storage = Environment.GetEnvironmentVariable("STORAGE_DIR") ?? "/home/storage";
@@ -56,7 +58,8 @@ foreach (var (name, _, m) in results)
     Console.WriteLine($"  burst of {jobs} jobs published at once, 4 job slots: {m.BurstSeconds:0.00} s wall, {jobs / m.BurstSeconds:0.0} jobs/s, " +
                       $"against {m.Full.Sum(p => p[4]):0.00} s one at a time (speed-up {m.Full.Sum(p => p[4]) / m.BurstSeconds:0.00}x on {Environment.ProcessorCount} cores)");
     foreach (var r in m.Scale) Console.WriteLine($"  {r}");
-    Console.WriteLine($"  ledger at the end: {m.LedgerBytes / 1024.0 / 1024:0.0} MiB (database and write-ahead log)");
+    Console.WriteLine($"  ledger at the end: {m.LedgerBytes / 1024.0 / 1024:0.0} MiB (database and write-ahead log) after {m.Requests} requests, "
+                      + $"{m.LedgerBytes / (double)m.Requests:0} bytes per request");
 }
 if (reference is not null)
 {
@@ -111,8 +114,15 @@ async Task<Measurement> MeasureAsync(Variant variant)
         scale.Add(await ScaleAsync(portal, site, $"burst of {scaleBurst} tiny jobs", scaleBurst, "slow_echo", new() { ["seconds"] = 0, ["test"] = false }, "uploaded"));
     if (scaleFlood > 0)
         scale.Add(await ScaleAsync(portal, site, $"flood of {scaleFlood} requests for a missing service", scaleFlood, "no_such_service", new() { ["test"] = false }, "failed"));
+    var requests = 1 + 3 * jobs + scaleBurst + scaleFlood;
+    while (requests < ledgerRequests)
+    {
+        var n = Math.Min(1000, ledgerRequests - requests);
+        await ScaleAsync(portal, site, "ledger flood", n, "no_such_service", new() { ["test"] = false }, "failed");
+        requests += n;
+    }
     if (Environment.GetEnvironmentVariable("BENCH_DAEMON_LOG") is { Length: > 0 } logFile) File.AppendAllText(logFile, site.Output + "\n");
-    return new Measurement(startupMs, full, testMode, burstSeconds, scale, site.LedgerBytes);
+    return new Measurement(startupMs, full, testMode, burstSeconds, scale, site.LedgerBytes, requests);
 }
 
 // Publishes n requests at once (all in flight together, each confirmed: a Celery client does not even wait for confirms), until each reached its
@@ -174,7 +184,7 @@ static void Print(string what, IEnumerable<double> values)
 /// <summary>A daemon to measure: its binary and the settings it runs with.</summary>
 internal sealed record Variant(string Name, string Dll, Dictionary<string, string> Environment);
 
-internal sealed record Measurement(long StartupMs, List<double[]> Full, List<double[]> TestMode, double BurstSeconds, List<ScaleResult> Scale, long LedgerBytes);
+internal sealed record Measurement(long StartupMs, List<double[]> Full, List<double[]> TestMode, double BurstSeconds, List<ScaleResult> Scale, long LedgerBytes, int Requests);
 
 internal sealed record ScaleResult(string Name, int Count, double Seconds, double PublishSeconds, double ProbeMedian, double ProbeMax, int ProbesUnanswered,
     double PeakDaemonMb, double PeakTreeMb)

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Akka.Streams;
 using Terminus.Actors.Amqp;
 using Terminus.Actors.Execution;
+using Terminus.Actors.Housekeeping;
 using Terminus.Actors.Intake;
 using Terminus.Actors.Jobs;
 using Terminus.Actors.Ledger;
@@ -47,6 +48,7 @@ public static class TerminusHostingExtensions
             .WithActors((system, registry) =>
             {
                 var actors = StartActors(system, settings, runtime, gate, encoder);
+                system.ActorOf(ChoreActor.Props(Chores.CompactLedger(settings.LedgerPath, JobSupervisorActor.RetiredRetention)), "ledger-compactor");
                 registry.Register<StatusReporterActor>(actors.Reporter);
                 registry.Register<JobSupervisorActor>(actors.Supervisor);
             })
@@ -95,7 +97,7 @@ public static class TerminusHostingExtensions
             settings.JobDir);
         system.ActorOf(HostHealthActor.Props(gate, settings.JobDir, settings.ServiceDir,
             Path.GetDirectoryName(Path.GetFullPath(settings.LedgerPath))!, settings.Execution.MinFreeBytes), "host-health");
-        system.ActorOf(FailedJobsPrunerActor.Props(settings.FailedJobDir, settings.Execution.FailedRetention), "failed-jobs-pruner");
+        system.ActorOf(ChoreActor.Props(Chores.PruneFailedJobs(settings.FailedJobDir, settings.Execution.FailedRetention)), "failed-jobs-pruner");
         var supervisor = system.ActorOf(LedgerGuardActor.Props(
             restarted => JobSupervisorActor.Props((id, start) => JobActor.Props(id, start, deps), reporter, gate, settings.HostName, restarted), gate),
             "ledger-guard");

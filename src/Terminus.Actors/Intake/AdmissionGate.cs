@@ -3,9 +3,9 @@ namespace Terminus.Actors.Intake;
 /// <summary>
 /// Decides when the daemon may take another job request: a free job slot (nodes × concurrency, 0.7's bound on
 /// concurrent jobs), a healthy host (disk space, readable services) and a ledger that is recovered and can be written.
-/// A slot is held from the moment a request is taken until its job is retired, whatever its delivery's fate: since
-/// deliveries are acknowledged as soon as their job is durably accepted, the broker no longer bounds running jobs;
-/// this does. Thread-safe; <see cref="Changed"/> tells the intake when to look again.
+/// A slot is held from the moment a request is taken until its job ends (or is retired, whatever its delivery's fate;
+/// see <c>JobSupervisorActor.MaxEndedHoldingNoSlot</c>): since deliveries are acknowledged as soon as their job is
+/// durably accepted, the broker no longer bounds running jobs; this does. Thread-safe; <see cref="Changed"/> tells the intake when to look again.
 /// </summary>
 public sealed class AdmissionGate(int capacity)
 {

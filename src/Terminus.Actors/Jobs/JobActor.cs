@@ -340,6 +340,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private void BecomeFinishing()
     {
         Become(Finishing);
+        Context.Parent.Tell(new JobEnded(_id));
         if (!_state.DirRetired && _state.Spec is not null) RetireJobDirectory();
         CheckDone();
     }

@@ -35,6 +35,9 @@ public sealed record AdmissionWritten
     private AdmissionWritten() { }
 }
 
+/// <summary>The job reached its terminal phase: its job slot may take the next request while its statuses are confirmed.</summary>
+public sealed record JobEnded(JobId JobId);
+
 /// <summary>The job's terminal status is confirmed and its directory dealt with: the supervisor retires it.</summary>
 public sealed record JobDone(JobId JobId, OutboxEntry Terminal, string TaskId, string? RootTaskId, int Run = 1);
 

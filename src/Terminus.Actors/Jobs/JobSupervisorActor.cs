@@ -23,8 +23,11 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
 {
     /// <summary>Admissions of the same request lost to daemon crashes after which it is refused (a poison request).</summary>
     public const int MaxAbandonedAdmissions = 3;
+    /// <summary>Ended jobs whose statuses are not all confirmed yet that no longer hold a job slot (past this, they keep theirs).</summary>
+    public const int MaxEndedHoldingNoSlot = 1000;
     private const int SnapshotEvery = 200;
-    private static readonly TimeSpan RetiredRetention = TimeSpan.FromDays(30);
+    /// <summary>How long a retired job is remembered (its final status sent again to a request that comes again); then the ledger forgets it.</summary>
+    public static readonly TimeSpan RetiredRetention = TimeSpan.FromDays(30);
     private const int MaxRetiredKept = 100_000;
 
     private readonly Func<JobId, JobStart, Props> _jobProps;
@@ -43,6 +46,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<IActorRef, JobId> _jobOfActor = new();
     private long _incarnations;
     private int _unwritten;
+    private int _ended;
     private long _snapshotAt;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -69,6 +73,14 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
 
         Command<SubmitJob>(Submit);
         Command<JobDone>(Retire);
+        Command<JobEnded>(e =>
+        {
+            // Nothing runs any more: its slot goes to the next request, unless too many ended jobs still wait for the broker.
+            if (!_jobs.TryGetValue(e.JobId, out var entry) || entry.Ended || _ended >= MaxEndedHoldingNoSlot) return;
+            entry.Ended = true;
+            _ended++;
+            entry.Slot.Release();
+        });
         Command<JobNotFound>(Abandon);
         Command<Terminated>(OnTerminated);
         Command<Respawn>(r =>
@@ -261,6 +273,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
     private IReadOnlyList<IDelivery> Leave(JobId id)
     {
         if (!_jobs.Remove(id, out var entry)) return [];
+        if (entry.Ended) _ended--;
         if (entry.Actor is { } actor)
         {
             Context.Unwatch(actor); // its stop is on purpose: no Terminated of it is handled from now on
@@ -301,6 +314,8 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         public int Run { get; } = run;
         public IActorRef? Actor { get; set; }
         public int Respawns { get; set; }
+        /// <summary>Terminal, and its slot given back already.</summary>
+        public bool Ended { get; set; }
 
         public void Hold(IDelivery delivery)
         {

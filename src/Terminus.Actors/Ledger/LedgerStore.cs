@@ -8,8 +8,9 @@ using Terminus.Infrastructure.Ledger;
 namespace Terminus.Actors.Ledger;
 
 /// <summary>
-/// The job ledger as the actor system sees it: Akka.Persistence.Sql's journal and snapshot store on the SQLite file
-/// (<see cref="LedgerFile"/>), written with the ledger's own serializer.
+/// The job ledger as the actor system sees it, on the SQLite file (<see cref="LedgerFile"/>): our journal plugin with
+/// group commit (<see cref="SqliteJournal"/>) and Akka.Persistence.Sql's snapshot store (only the supervisor snapshots),
+/// both written with the ledger's own serializer.
 /// </summary>
 public static class LedgerStore
 {
@@ -17,6 +18,17 @@ public static class LedgerStore
         akka.actor {
           serializers.terminus-ledger = "Terminus.Actors.Ledger.LedgerSerializer, Terminus.Actors"
           serialization-bindings { "Terminus.Core.Ledger.ILedgerRecord, Terminus.Core" = terminus-ledger }
+        }
+        """;
+
+    private static string JournalHocon(string path) => $$"""
+        akka.persistence.journal {
+          plugin = "akka.persistence.journal.terminus-ledger"
+          terminus-ledger {
+            class = "Terminus.Actors.Ledger.SqliteJournal, Terminus.Actors"
+            plugin-dispatcher = "akka.actor.default-dispatcher"
+            path = "{{path.Replace("\\", "\\\\").Replace("\"", "\\\"")}}"
+          }
         }
         """;
 
@@ -33,7 +45,8 @@ public static class LedgerStore
             });
         return builder
             .AddHocon(SerializerHocon, HoconAddMode.Prepend)
-            .WithSqlPersistence(options, PersistenceMode.Both, autoInitialize: true);
+            .WithSqlPersistence(options, PersistenceMode.SnapshotStore, autoInitialize: true)
+            .AddHocon(JournalHocon(path), HoconAddMode.Prepend);
     }
 
     private static void SetConnectionPragmas(DbConnection connection)

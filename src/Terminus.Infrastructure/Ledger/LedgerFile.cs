@@ -25,9 +25,9 @@ public static class LedgerFile
         new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString();
 
     /// <summary>
-    /// Creates the file if needed and switches it to WAL (a property of the file: it sticks). Once the journal table
-    /// exists (from the second start on), an index on (persistence_id, sequence_number) keeps each job's recovery a
-    /// lookup rather than a scan of every job the ledger ever held.
+    /// Creates the file and its journal table if needed and switches it to WAL (a property of the file: it sticks). An
+    /// index on (persistence_id, sequence_number) keeps each job's recovery a lookup rather than a scan of every job the
+    /// ledger ever held.
     /// </summary>
     public static void Prepare(string path)
     {
@@ -35,12 +35,17 @@ public static class LedgerFile
         using var connection = new SqliteConnection(ConnectionString(path));
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL;";
-        command.ExecuteNonQuery();
-        if (!TableExists(connection, "journal")) return;
-        command.CommandText = "CREATE INDEX IF NOT EXISTS ix_journal_persistence_id_sequence ON journal (persistence_id, sequence_number);";
+        command.CommandText = $"PRAGMA journal_mode=WAL; {JournalTable} CREATE INDEX IF NOT EXISTS ix_journal_persistence_id_sequence ON journal (persistence_id, sequence_number);";
         command.ExecuteNonQuery();
     }
+
+    /// <summary>The journal table, as Akka.Persistence.Sql made it in ledgers of earlier versions (and still reads).</summary>
+    private const string JournalTable = """
+        CREATE TABLE IF NOT EXISTS [journal] (
+          [ordering] INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, [created] INTEGER NOT NULL, [deleted] Bit NOT NULL,
+          [persistence_id] NVarChar(255) NOT NULL, [sequence_number] INTEGER NOT NULL, [message] VarBinary NOT NULL,
+          [manifest] NVarChar(500) NULL, [identifier] INTEGER NULL, [writer_uuid] NVarChar(128) NULL);
+        """;
 
     public static bool TableExists(SqliteConnection connection, string table)
     {

@@ -79,6 +79,24 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_job_that_ended_gives_its_slot_to_the_next_request_while_its_statuses_are_confirmed()
+    {
+        await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
+        _supervisor.Tell(Submit(8));
+        var child = (await _children.ExpectMsgAsync<StandInJob.Started>()).Self;
+        Assert.Equal(1, _gate.Occupied);
+        child.Tell(new StandInJob.Ended());
+        await AwaitConditionAsync(() => Task.FromResult(_gate.Occupied == 0));
+        Assert.Equal(new[] { new JobId(8) }, (await _supervisor.Ask<LiveJobs>(GetLiveJobs.Instance, TimeSpan.FromSeconds(5))).JobIds); // live until retired
+
+        _supervisor.Tell(Submit(9)); // the freed slot
+        await _children.ExpectMsgAsync<StandInJob.Started>();
+        child.Tell(new StandInJob.Finish(new OutboxEntry(3, JobStatuses.Uploaded, "done")));
+        await _children.ExpectMsgAsync<RetireJob>();
+        Assert.Equal(1, _gate.Occupied); // job 9's: the retirement gave nothing back twice
+    }
+
+    [Fact]
     public async Task A_request_for_a_finished_job_gets_its_final_status_again_and_nothing_runs()
     {
         await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
@@ -239,6 +257,7 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         public sealed record Finish(OutboxEntry Terminal);
         public sealed record Crash;
         public sealed record NotFound;
+        public sealed record Ended;
         public sealed record AdmissionSeen(JobId Id);
 
         public StandInJob(IActorRef probe, IActorRef admissions, JobId id, string taskId, int run)
@@ -247,6 +266,7 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
             Receive<Crash>(_ => throw new InvalidOperationException("simulated crash"));
             Receive<Finish>(f => Context.Parent.Tell(new JobDone(id, f.Terminal, taskId, taskId, run)));
             Receive<NotFound>(_ => Context.Parent.Tell(new JobNotFound(id)));
+            Receive<Ended>(_ => Context.Parent.Tell(new JobEnded(id)));
             Receive<AdmissionWritten>(_ => admissions.Tell(new AdmissionSeen(id)));
             ReceiveAny(m => probe.Forward(m));
         }
