@@ -72,6 +72,11 @@ internal sealed class BenchSite : IAsyncDisposable
 
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
+    /// <summary>The daemon's log file (its lines carry milliseconds, the console's only seconds).</summary>
+    public string FileLog => Directory.Exists(Path.Combine(DotDir, "logs"))
+        ? string.Concat(Directory.GetFiles(Path.Combine(DotDir, "logs"), "terminus-*.log").Order().Select(File.ReadAllText))
+        : "";
+
     private bool Said(string text) { lock (_output) return _output.Any(l => l.Contains(text, StringComparison.Ordinal)); }
 
     private static void Run(string file, params string[] args)

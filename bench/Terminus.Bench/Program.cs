@@ -121,7 +121,7 @@ async Task<Measurement> MeasureAsync(Variant variant)
         await ScaleAsync(portal, site, "ledger flood", n, "no_such_service", new() { ["test"] = false }, "failed");
         requests += n;
     }
-    if (Environment.GetEnvironmentVariable("BENCH_DAEMON_LOG") is { Length: > 0 } logFile) File.AppendAllText(logFile, site.Output + "\n");
+    if (Environment.GetEnvironmentVariable("BENCH_DAEMON_LOG") is { Length: > 0 } logFile) File.AppendAllText(logFile, site.FileLog);
     return new Measurement(startupMs, full, testMode, burstSeconds, scale, site.LedgerBytes, requests);
 }
 

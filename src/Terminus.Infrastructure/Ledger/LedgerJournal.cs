@@ -22,6 +22,8 @@ public sealed class LedgerJournal : IAsyncDisposable
     private readonly string _path;
     private readonly Channel<Write> _queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+    private readonly System.Collections.Concurrent.ConcurrentBag<SqliteConnection> _readers = [];
+    private long _commits, _writes;
 
     public LedgerJournal(string path)
     {
@@ -31,7 +33,6 @@ public sealed class LedgerJournal : IAsyncDisposable
 
     /// <summary>How many transactions were committed, and how many writes they carried (what group commit saves).</summary>
     public (long Commits, long Writes) Counts => (Interlocked.Read(ref _commits), Interlocked.Read(ref _writes));
-    private long _commits, _writes;
 
     /// <summary>Appends the records, all or none; completes once they are committed.</summary>
     public Task AppendAsync(IReadOnlyList<JournalRow> rows) => Enqueue(new Write.Append(rows));
@@ -104,8 +105,6 @@ public sealed class LedgerJournal : IAsyncDisposable
 
     /// <summary>A reader connection, opened once and kept (its pragmas set once): a job's recovery costs two queries, no open.</summary>
     private Lease Rent() => new(this, _readers.TryTake(out var connection) ? connection : Open());
-
-    private readonly System.Collections.Concurrent.ConcurrentBag<SqliteConnection> _readers = [];
 
     private readonly struct Lease(LedgerJournal journal, SqliteConnection connection) : IDisposable
     {
