@@ -1,16 +1,12 @@
-using System.Data.Common;
 using Akka.Hosting;
-using Akka.Persistence.Hosting;
-using Akka.Persistence.Sql.Hosting;
-using LinqToDB;
 using Terminus.Infrastructure.Ledger;
 
 namespace Terminus.Actors.Ledger;
 
 /// <summary>
 /// The job ledger as the actor system sees it, on the SQLite file (<see cref="LedgerFile"/>): our journal plugin with
-/// group commit (<see cref="SqliteJournal"/>) and Akka.Persistence.Sql's snapshot store (only the supervisor snapshots),
-/// both written with the ledger's own serializer.
+/// group commit (<see cref="SqliteJournal"/>) and our snapshot store (<see cref="SqliteSnapshotStore"/>; only the
+/// supervisor snapshots), both written with the ledger's own serializer, on the tables Akka.Persistence.Sql made before.
 /// </summary>
 public static class LedgerStore
 {
@@ -21,38 +17,34 @@ public static class LedgerStore
         }
         """;
 
-    private static string JournalHocon(string path) => $$"""
-        akka.persistence.journal {
-          plugin = "akka.persistence.journal.terminus-ledger"
-          terminus-ledger {
-            class = "Terminus.Actors.Ledger.SqliteJournal, Terminus.Actors"
-            plugin-dispatcher = "akka.actor.default-dispatcher"
-            path = "{{path.Replace("\\", "\\\\").Replace("\"", "\\\"")}}"
-          }
-        }
-        """;
+    private static string PluginsHocon(string path)
+    {
+        var quoted = "\"" + path.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        return $$"""
+            akka.persistence {
+              journal {
+                plugin = "akka.persistence.journal.terminus-ledger"
+                terminus-ledger {
+                  class = "Terminus.Actors.Ledger.SqliteJournal, Terminus.Actors"
+                  plugin-dispatcher = "akka.actor.default-dispatcher"
+                  path = {{quoted}}
+                }
+              }
+              snapshot-store {
+                plugin = "akka.persistence.snapshot-store.terminus-ledger"
+                terminus-ledger {
+                  class = "Terminus.Actors.Ledger.SqliteSnapshotStore, Terminus.Actors"
+                  plugin-dispatcher = "akka.actor.default-dispatcher"
+                  path = {{quoted}}
+                }
+              }
+            }
+            """;
+    }
 
     public static AkkaConfigurationBuilder WithLedger(this AkkaConfigurationBuilder builder, string path)
     {
         LedgerFile.Prepare(path);
-        var options = new DataOptions()
-            .UseConnectionString(ProviderName.SQLiteMS, LedgerFile.ConnectionString(path))
-            .UseAfterConnectionOpened(SetConnectionPragmas, async (connection, ct) =>
-            {
-                await using var command = connection.CreateCommand();
-                command.CommandText = LedgerFile.ConnectionPragmas;
-                await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            });
-        return builder
-            .AddHocon(SerializerHocon, HoconAddMode.Prepend)
-            .WithSqlPersistence(options, PersistenceMode.SnapshotStore, autoInitialize: true)
-            .AddHocon(JournalHocon(path), HoconAddMode.Prepend);
-    }
-
-    private static void SetConnectionPragmas(DbConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = LedgerFile.ConnectionPragmas;
-        command.ExecuteNonQuery();
+        return builder.AddHocon(SerializerHocon + "\n" + PluginsHocon(path), HoconAddMode.Prepend);
     }
 }

@@ -25,7 +25,7 @@ public static class LedgerFile
         new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString();
 
     /// <summary>
-    /// Creates the file and its journal table if needed and switches it to WAL (a property of the file: it sticks). An
+    /// Creates the file and its tables if needed and switches it to WAL (a property of the file: it sticks). An
     /// index on (persistence_id, sequence_number) keeps each job's recovery a lookup rather than a scan of every job the
     /// ledger ever held.
     /// </summary>
@@ -35,9 +35,17 @@ public static class LedgerFile
         using var connection = new SqliteConnection(ConnectionString(path));
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA journal_mode=WAL; {JournalTable} CREATE INDEX IF NOT EXISTS ix_journal_persistence_id_sequence ON journal (persistence_id, sequence_number);";
+        command.CommandText = $"PRAGMA journal_mode=WAL; {JournalTable} {SnapshotTable} CREATE INDEX IF NOT EXISTS ix_journal_persistence_id_sequence ON journal (persistence_id, sequence_number);";
         command.ExecuteNonQuery();
     }
+
+    /// <summary>The snapshot table, as Akka.Persistence.Sql made it in ledgers of earlier versions.</summary>
+    private const string SnapshotTable = """
+        CREATE TABLE IF NOT EXISTS [snapshot] (
+          [persistence_id] NVarChar(255) NOT NULL, [sequence_number] INTEGER NOT NULL, [created] INTEGER NOT NULL,
+          [snapshot] VarBinary NULL, [manifest] NVarChar(500) NULL, [serializer_id] INTEGER NULL,
+          CONSTRAINT [PK_snapshot] PRIMARY KEY ([persistence_id], [sequence_number]));
+        """;
 
     /// <summary>The journal table, as Akka.Persistence.Sql made it in ledgers of earlier versions (and still reads).</summary>
     private const string JournalTable = """
