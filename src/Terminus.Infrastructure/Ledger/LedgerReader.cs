@@ -7,7 +7,8 @@ namespace Terminus.Infrastructure.Ledger;
 
 /// <summary>
 /// Reads the job ledger without the daemon, read-only (SQLite in WAL mode: safe while the daemon writes), straight
-/// from Akka.Persistence.Sql's tables: the supervisor's snapshot and events, then each live job's events.
+/// from the ledger's tables (those Akka.Persistence.Sql made, which the daemon's plugins still use): the supervisor's
+/// snapshot and events, then each live job's events.
 /// </summary>
 public static class LedgerReader
 {
