@@ -96,7 +96,7 @@ public static class TerminusHostingExtensions
             JobTimeouts.Default,
             settings.JobDir);
         system.ActorOf(HostHealthActor.Props(gate, settings.JobDir, settings.ServiceDir,
-            Path.GetDirectoryName(Path.GetFullPath(settings.LedgerPath))!, settings.Execution.MinFreeBytes), "host-health");
+            settings.LedgerDir, settings.Execution.MinFreeBytes), "host-health");
         system.ActorOf(ChoreActor.Props(Chores.PruneFailedJobs(settings.FailedJobDir, settings.Execution.FailedRetention)), "failed-jobs-pruner");
         var supervisor = system.ActorOf(LedgerGuardActor.Props(
             restarted => JobSupervisorActor.Props((id, start) => JobActor.Props(id, start, deps), reporter, gate, settings.HostName, restarted), gate),

@@ -152,6 +152,16 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private void Active()
     {
         Common();
+        // Written while the job runs, so that a restart does not send its earlier statuses again.
+        Command<StatusConfirmed>(c =>
+        {
+            if (c.Sequence <= _state.DeliveredUpTo) return;
+            Persist(new StatusDelivered(c.Sequence), e =>
+            {
+                _state.Apply(e);
+                CheckDone();
+            });
+        });
         Command<StepStarted>(s =>
         {
             if (JobLifecycle.OnStarted(_state.Phase, s.Kind) is { } started) Write([started], continuing: s.Kind);
@@ -235,15 +245,6 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         {
             _admissionWritten = true;
             AckOnceDurable();
-        });
-        Command<StatusConfirmed>(c =>
-        {
-            if (c.Sequence <= _state.DeliveredUpTo) return;
-            Persist(new StatusDelivered(c.Sequence), e =>
-            {
-                _state.Apply(e);
-                CheckDone();
-            });
         });
     }
 

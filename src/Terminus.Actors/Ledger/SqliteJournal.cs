@@ -47,10 +47,15 @@ public sealed class SqliteJournal : AsyncWriteJournal
 
     private JournalRow Serialize(IPersistentRepresentation p, long now)
     {
-        var serializer = _serialization.FindSerializerFor(p.Payload);
-        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, p.Payload);
-        return new JournalRow(p.PersistenceId, p.SequenceNr, serializer.ToBinary(p.Payload), manifest, serializer.Identifier, p.WriterGuid,
-            p.Timestamp > 0 ? p.Timestamp : now);
+        var (bytes, manifest, identifier) = Serialize(_serialization, p.Payload);
+        return new JournalRow(p.PersistenceId, p.SequenceNr, bytes, manifest, identifier, p.WriterGuid, p.Timestamp > 0 ? p.Timestamp : now);
+    }
+
+    /// <summary>A record as the ledger's tables store it (the snapshot store's too): its bytes, manifest and serializer.</summary>
+    internal static (byte[] Bytes, string Manifest, int Identifier) Serialize(Akka.Serialization.Serialization serialization, object payload)
+    {
+        var serializer = serialization.FindSerializerFor(payload);
+        return (serializer.ToBinary(payload), Akka.Serialization.Serialization.ManifestFor(serializer, payload), serializer.Identifier);
     }
 
     protected override Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken) => _journal.DeleteToAsync(persistenceId, toSequenceNr);

@@ -27,9 +27,8 @@ public sealed class SqliteSnapshotStore : SnapshotStore
 
     protected override Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken)
     {
-        var serializer = _serialization.FindSerializerFor(snapshot);
-        var row = new SnapshotRow(metadata.PersistenceId, metadata.SequenceNr, metadata.Timestamp.Ticks, serializer.ToBinary(snapshot),
-            Akka.Serialization.Serialization.ManifestFor(serializer, snapshot), serializer.Identifier);
+        var (bytes, manifest, identifier) = SqliteJournal.Serialize(_serialization, snapshot);
+        var row = new SnapshotRow(metadata.PersistenceId, metadata.SequenceNr, metadata.Timestamp.Ticks, bytes, manifest, identifier);
         return Task.Run(() => LedgerSnapshots.Save(_path, row), cancellationToken);
     }
 

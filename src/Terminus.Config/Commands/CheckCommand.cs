@@ -212,7 +212,7 @@ public sealed class CheckCommand(CommandIo io)
         try
         {
             var jobs = LedgerReader.Read(s.LedgerPath);
-            var dir = Path.GetDirectoryName(Path.GetFullPath(s.LedgerPath))!;
+            var dir = s.LedgerDir;
             var space = FileSystems.SpaceOf(ExistingAncestor(dir)); // before the first start: where it will be created
             // The daemon's own watch: below this it takes no job, and a full file system fails its writes.
             if (HostHealth.LedgerProblem(dir, space, s.Execution.MinFreeBytes) is { } problem) Fail("ledger", $"{s.LedgerPath}: the daemon takes no job now: {problem}");

@@ -37,6 +37,9 @@ public sealed record TerminusSettings(
 
     public static string DefaultLedgerPath(string dotDir) => Path.Combine(dotDir, "ledger", "terminus-ledger.db");
 
+    /// <summary>The ledger's directory, absolute: its free space is watched like the job directory's.</summary>
+    public string LedgerDir => Path.GetDirectoryName(Path.GetFullPath(LedgerPath))!;
+
     public string FailedJobDir => Path.Combine(JobDir, "__failed");
 
     public string LogDir => Path.Combine(DotDir, "logs");

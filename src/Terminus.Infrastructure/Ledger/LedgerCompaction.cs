@@ -15,11 +15,7 @@ public static class LedgerCompaction
     public static int ForgetRetiredJournals(string ledgerPath, DateTime retiredBeforeUtc)
     {
         if (!File.Exists(ledgerPath)) return 0;
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = ledgerPath, Mode = SqliteOpenMode.ReadWrite }.ToString());
-        connection.Open();
-        using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = LedgerFile.ConnectionPragmas;
-        pragmas.ExecuteNonQuery();
+        using var connection = LedgerFile.Open(ledgerPath, SqliteOpenMode.ReadWrite);
         if (!LedgerFile.TableExists(connection, "journal")) return 0;
         using var command = connection.CreateCommand();
         // The plugin writes `created` as DateTime ticks (UTC).

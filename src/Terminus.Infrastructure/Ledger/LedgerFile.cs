@@ -21,6 +21,17 @@ public static class LedgerFile
 
     public static string ConnectionString(string path) => new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
 
+    /// <summary>An open connection to the ledger with its <see cref="ConnectionPragmas"/> set (the daemon's writers and readers).</summary>
+    public static SqliteConnection Open(string path, SqliteOpenMode mode = SqliteOpenMode.ReadWriteCreate)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(ConnectionString(path)) { Mode = mode }.ToString());
+        connection.Open();
+        using var pragmas = connection.CreateCommand();
+        pragmas.CommandText = ConnectionPragmas;
+        pragmas.ExecuteNonQuery();
+        return connection;
+    }
+
     public static string ReadOnlyConnectionString(string path) =>
         new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString();
 

@@ -89,7 +89,7 @@ public sealed class LedgerJournal : IAsyncDisposable
             while (batch.Count < MaxWritesPerCommit && _queue.Reader.TryRead(out var write)) batch.Add(write);
             try
             {
-                connection ??= Open();
+                connection ??= LedgerFile.Open(_path);
                 Commit(connection, batch);
             }
             catch (Exception e)
@@ -104,7 +104,7 @@ public sealed class LedgerJournal : IAsyncDisposable
     }
 
     /// <summary>A reader connection, opened once and kept (its pragmas set once): a job's recovery costs two queries, no open.</summary>
-    private Lease Rent() => new(this, _readers.TryTake(out var connection) ? connection : Open());
+    private Lease Rent() => new(this, _readers.TryTake(out var connection) ? connection : LedgerFile.Open(_path));
 
     private readonly struct Lease(LedgerJournal journal, SqliteConnection connection) : IDisposable
     {
@@ -115,16 +115,6 @@ public sealed class LedgerJournal : IAsyncDisposable
             if (journal._readers.Count < 8) journal._readers.Add(connection);
             else connection.Dispose();
         }
-    }
-
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(LedgerFile.ConnectionString(_path));
-        connection.Open();
-        using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = LedgerFile.ConnectionPragmas;
-        pragmas.ExecuteNonQuery();
-        return connection;
     }
 
     private void Commit(SqliteConnection connection, List<Write> batch)

@@ -17,7 +17,7 @@ public static class LedgerSnapshots
 {
     public static SnapshotRow? Latest(string ledgerPath, string persistenceId, SnapshotBounds bounds)
     {
-        using var connection = Open(ledgerPath);
+        using var connection = LedgerFile.Open(ledgerPath);
         using var command = Bounded(connection, "SELECT sequence_number, created, snapshot, manifest, serializer_id FROM snapshot", persistenceId, bounds);
         command.CommandText += " ORDER BY sequence_number DESC LIMIT 1";
         using var reader = command.ExecuteReader();
@@ -29,7 +29,7 @@ public static class LedgerSnapshots
 
     public static void Save(string ledgerPath, SnapshotRow row)
     {
-        using var connection = Open(ledgerPath);
+        using var connection = LedgerFile.Open(ledgerPath);
         using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT OR REPLACE INTO snapshot (persistence_id, sequence_number, created, snapshot, manifest, serializer_id)
@@ -46,7 +46,7 @@ public static class LedgerSnapshots
 
     public static void Delete(string ledgerPath, string persistenceId, SnapshotBounds bounds)
     {
-        using var connection = Open(ledgerPath);
+        using var connection = LedgerFile.Open(ledgerPath);
         using var command = Bounded(connection, "DELETE FROM snapshot", persistenceId, bounds);
         command.ExecuteNonQuery();
     }
@@ -63,15 +63,5 @@ public static class LedgerSnapshots
         command.Parameters.AddWithValue("$minTicks", bounds.MinCreatedTicks);
         command.Parameters.AddWithValue("$maxTicks", bounds.MaxCreatedTicks);
         return command;
-    }
-
-    private static SqliteConnection Open(string ledgerPath)
-    {
-        var connection = new SqliteConnection(LedgerFile.ConnectionString(ledgerPath));
-        connection.Open();
-        using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = LedgerFile.ConnectionPragmas;
-        pragmas.ExecuteNonQuery();
-        return connection;
     }
 }
