@@ -157,8 +157,9 @@ async Task<ScaleResult> ScaleAsync(Portal portal, BenchSite site, string name, i
     if (terminal == "uploaded") foreach (var id in ids) File.Delete(Path.Combine(storage, $"{id}_{service}.tar.gz"));
     double[] p;
     lock (probes) p = [.. probes.Order()];
+    sampler.Dispose();
     return new ScaleResult(name, n, seconds, published, p.Length == 0 ? double.NaN : p[p.Length / 2], p.Length == 0 ? double.NaN : p[^1], lost,
-        sampler.PeakDaemonMb, sampler.PeakTreeMb);
+        sampler.PeakDaemonMb, sampler.PeakTreeMb, sampler.DaemonCpuSeconds, sampler.TreeCpuSeconds);
 }
 
 IReadOnlyDictionary<string, object?> Kwargs(bool test) => new Dictionary<string, object?> { ["seconds"] = serviceSeconds, ["test"] = test };
@@ -187,9 +188,10 @@ internal sealed record Variant(string Name, string Dll, Dictionary<string, strin
 internal sealed record Measurement(long StartupMs, List<double[]> Full, List<double[]> TestMode, double BurstSeconds, List<ScaleResult> Scale, long LedgerBytes, int Requests);
 
 internal sealed record ScaleResult(string Name, int Count, double Seconds, double PublishSeconds, double ProbeMedian, double ProbeMax, int ProbesUnanswered,
-    double PeakDaemonMb, double PeakTreeMb)
+    double PeakDaemonMb, double PeakTreeMb, double DaemonCpuSeconds, double TreeCpuSeconds)
 {
     public override string ToString() =>
         $"{Name}: {Seconds:0.00} s wall ({Count / Seconds:0.0}/s; publishing took {PublishSeconds:0.00} s); probes median {ProbeMedian * 1000:0} ms, "
-        + $"max {ProbeMax * 1000:0} ms, {ProbesUnanswered} unanswered; peak RSS daemon {PeakDaemonMb:0} MiB, its process tree {PeakTreeMb:0} MiB";
+        + $"max {ProbeMax * 1000:0} ms, {ProbesUnanswered} unanswered; peak RSS daemon {PeakDaemonMb:0} MiB, its process tree {PeakTreeMb:0} MiB; "
+        + $"CPU per request: daemon {DaemonCpuSeconds * 1000 / Count:0.0} ms, with its children {TreeCpuSeconds * 1000 / Count:0.0} ms";
 }

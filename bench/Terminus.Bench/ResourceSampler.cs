@@ -4,7 +4,8 @@ namespace Terminus.Bench;
 
 /// <summary>
 /// Samples, every 100 ms until disposed, the resident memory of the daemon and of its whole process tree (the daemon,
-/// its ssh master, runners, tar, rsync), from /proc; keeps the peaks, in MiB.
+/// its ssh master, runners, tar, rsync), from /proc; keeps the peaks, in MiB. Also the CPU time the daemon used meanwhile,
+/// on its own and with the children it reaped (every job's processes and every rsync with its ssh: not the storage side).
 /// </summary>
 internal sealed class ResourceSampler : IDisposable
 {
@@ -12,9 +13,12 @@ internal sealed class ResourceSampler : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
+    private readonly (double Own, double WithChildren) _cpuAtStart;
+
     public ResourceSampler(int pid)
     {
         _pid = pid;
+        _cpuAtStart = CpuSeconds(pid);
         _loop = Task.Run(async () =>
         {
             while (!_stop.IsCancellationRequested)
@@ -27,6 +31,8 @@ internal sealed class ResourceSampler : IDisposable
 
     public double PeakDaemonMb { get; private set; }
     public double PeakTreeMb { get; private set; }
+    public double DaemonCpuSeconds { get; private set; }
+    public double TreeCpuSeconds { get; private set; }
 
     private void Sample()
     {
@@ -56,6 +62,18 @@ internal sealed class ResourceSampler : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException) { return null; }
     }
 
+    /// <summary>utime + stime, and with cutime + cstime, of <paramref name="pid"/> (fields 14 to 17 of its stat, in ticks of 1/100 s).</summary>
+    private static (double Own, double WithChildren) CpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ').Skip(11).Take(4).Select(v => long.Parse(v, CultureInfo.InvariantCulture) / 100.0).ToArray();
+            return (f[0] + f[1], f[0] + f[1] + f[2] + f[3]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return (0, 0); }
+    }
+
     private static double RssMb(int pid)
     {
         try
@@ -68,9 +86,13 @@ internal sealed class ResourceSampler : IDisposable
 
     public void Dispose()
     {
+        if (_stop.IsCancellationRequested) return;
         _stop.Cancel();
         _loop.Wait();
         Sample();
+        var cpu = CpuSeconds(_pid);
+        DaemonCpuSeconds = cpu.Own - _cpuAtStart.Own;
+        TreeCpuSeconds = cpu.WithChildren - _cpuAtStart.WithChildren;
         _stop.Dispose();
     }
 }

@@ -12,16 +12,18 @@ public static class RsyncCommand
     public const string Program = "rsync";
     public const string PartialDir = ".terminus-partial";
 
+    /// <param name="tarballs">The files to send, by absolute path: each lands in the storage account's home under its own name.</param>
     /// <param name="bandwidthKbps">rsync's <c>--bwlimit</c> in KiB/s, or null for none.</param>
     /// <param name="controlPath">The socket of the daemon's ssh master connection to the alias (no handshake), or null.</param>
-    public static IReadOnlyList<string> Arguments(string tarball, string sshAlias, TimeSpan ioTimeout, int? bandwidthKbps = null, string? controlPath = null)
+    public static IReadOnlyList<string> Arguments(IReadOnlyList<string> tarballs, string sshAlias, TimeSpan ioTimeout, int? bandwidthKbps = null,
+        string? controlPath = null)
     {
         var seconds = Math.Max(1, (int)ioTimeout.TotalSeconds);
         var ssh = $"ssh {string.Join(' ', SshMasterCommand.ClientOptions(ioTimeout))}"
             + (controlPath is null ? "" : $" -o ControlMaster=no -o ControlPath={controlPath}");
         List<string> args = ["-avP", $"--partial-dir={PartialDir}", $"--timeout={seconds}"];
         if (bandwidthKbps is { } kbps) args.Add(string.Create(CultureInfo.InvariantCulture, $"--bwlimit={kbps}"));
-        args.AddRange(["-e", ssh, tarball, $"{sshAlias}:"]);
+        args.AddRange(["-e", ssh, .. tarballs, $"{sshAlias}:"]);
         return args;
     }
 

@@ -35,17 +35,25 @@ public sealed class CommandLineTests
     [Fact]
     public void Rsync_is_0_7_s_command_with_batch_mode_timeouts_and_a_hidden_partial_file()
     {
-        var args = RsyncCommand.Arguments("/jobs/123_density_map/123_density_map.tar.gz", "Galactica_storage", TimeSpan.FromSeconds(300));
+        var args = RsyncCommand.Arguments(["/jobs/123_density_map/123_density_map.tar.gz"], "Galactica_storage", TimeSpan.FromSeconds(300));
         Assert.Equal(["-avP", "--partial-dir=.terminus-partial", "--timeout=300", "-e",
             "ssh -o BatchMode=yes -o ConnectTimeout=60 -o ServerAliveInterval=15 -o ServerAliveCountMax=4",
             "/jobs/123_density_map/123_density_map.tar.gz", "Galactica_storage:"], args);
-        Assert.Contains("ConnectTimeout=5 ", RsyncCommand.Arguments("/t.tar.gz", "a", TimeSpan.FromSeconds(10))[4]);
+        Assert.Contains("ConnectTimeout=5 ", RsyncCommand.Arguments(["/t.tar.gz"], "a", TimeSpan.FromSeconds(10))[4]);
+    }
+
+    [Fact]
+    public void One_rsync_carries_several_tarballs_into_the_same_home()
+    {
+        var args = RsyncCommand.Arguments(["/jobs/1_a/1_a.tar.gz", "/jobs/2_b/2_b.tar.gz"], "Galactica_storage", TimeSpan.FromSeconds(300));
+        Assert.Equal(["/jobs/1_a/1_a.tar.gz", "/jobs/2_b/2_b.tar.gz", "Galactica_storage:"], args.TakeLast(3));
+        Assert.DoesNotContain("-R", args);
     }
 
     [Fact]
     public void Through_the_ssh_master_rsync_s_ssh_joins_its_socket_and_never_becomes_a_master_itself()
     {
-        var args = RsyncCommand.Arguments("/t.tar.gz", "Galactica_storage", TimeSpan.FromSeconds(300), controlPath: "/home/lab/.terminus/run/ssh-0123456789ab");
+        var args = RsyncCommand.Arguments(["/t.tar.gz"], "Galactica_storage", TimeSpan.FromSeconds(300), controlPath: "/home/lab/.terminus/run/ssh-0123456789ab");
         Assert.Equal("ssh -o BatchMode=yes -o ConnectTimeout=60 -o ServerAliveInterval=15 -o ServerAliveCountMax=4 -o ControlMaster=no "
             + "-o ControlPath=/home/lab/.terminus/run/ssh-0123456789ab", args[4]);
     }

@@ -80,6 +80,28 @@ public sealed class LocalServiceRunnerTests(ITestOutputHelper output) : IDisposa
     }
 
     [Theory]
+    [InlineData("python3", "import logging\nlog = logging.getLogger('job')\n")]
+    [InlineData("python2.7", "import logging\nlog = logging.getLogger('job')\n")]
+    [InlineData("python3", "from helper import log\n")] // the service's own module imports logging, not the service
+    public async Task A_service_logging_through_0_7_s_job_logger_writes_into_job_log_beside_the_runner_s_lines(string python, string header)
+    {
+        var interpreter = python == "python3" ? ExecutionSite.Python3 : ExecutionSite.Python2;
+        _site.AddService("logs", "# -*- coding: utf-8 -*-\n" + header + "def run(data_path, data_ref, test=False, **kw):\n    log.info('half way, é')\n    log.warning('careful')\n",
+            interpreter: interpreter);
+        File.WriteAllText(Path.Combine(_site.ServiceDir, "logs", "helper.py"), "import logging\nlog = logging.getLogger('job')\n");
+
+        var (outcome, _, paths) = await Run(_site.Spec("logs"));
+
+        Assert.IsType<StepOutcome.Succeeded>(outcome);
+        var lines = File.ReadAllLines(Path.Combine(paths.OutDir, "job.log"));
+        foreach (var line in lines) output.WriteLine(line);
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - INFO - Job .* started", lines[0]);
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - INFO - half way, é$", lines[1]);
+        Assert.EndsWith(" - WARNING - careful", lines[2]);
+        Assert.EndsWith("executed successfully.", lines[3]);
+    }
+
+    [Theory]
     [InlineData("my-service")]
     [InlineData("3d_cube")]
     public async Task A_service_whose_name_is_not_a_python_identifier_runs(string name)

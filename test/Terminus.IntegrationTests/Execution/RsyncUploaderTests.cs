@@ -14,10 +14,10 @@ public sealed class RsyncUploaderTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _site.Dispose();
 
-    private (JobSpec Spec, JobPaths Paths, byte[] Content) JobWithTarball()
+    private (JobSpec Spec, JobPaths Paths, byte[] Content) JobWithTarball(long? jobId = null)
     {
         _site.AddService("density_map", "def run(data_path, data_ref, test=False, **kw):\n    pass\n");
-        var spec = _site.Spec("density_map");
+        var spec = _site.Spec("density_map", jobId: jobId);
         var paths = _site.Paths(spec);
         Directory.CreateDirectory(paths.OutDir);
         var content = new byte[200_000];
@@ -44,6 +44,64 @@ public sealed class RsyncUploaderTests(ITestOutputHelper output) : IDisposable
             Assert.Contains("rsync exit code 0", log);
         }
         finally { File.Delete(landed); }
+    }
+
+    [Fact]
+    public async Task Small_tarballs_that_wait_while_an_rsync_runs_all_go_in_the_next_one_and_each_lands_whole()
+    {
+        var jobs = Enumerable.Range(0, 4).Select(i => JobWithTarball(880_000 + i)).ToArray();
+        var landed = jobs.Select(j => Path.Combine(ItEnvironment.StorageDir, Path.GetFileName(j.Paths.Tarball))).ToArray();
+        var uploader = new RsyncUploader(_site.JobDir, ItEnvironment.StorageAlias, ExecutionSettings.Default with { UploadTimeout = TimeSpan.FromSeconds(20) },
+            ExecutionSite.Log);
+        try
+        {
+            // The first starts an rsync at once; the three others wait for it, and then share the next.
+            var uploads = jobs.Select(j => uploader.ExecuteAsync(ExecutionSite.Step(StepKind.Upload, j.Spec), StepControl.None())).ToArray();
+            foreach (var outcome in await Task.WhenAll(uploads).WaitAsync(TimeSpan.FromSeconds(60))) Assert.IsType<StepOutcome.Succeeded>(outcome);
+            for (var i = 0; i < jobs.Length; i++) Assert.Equal(jobs[i].Content, File.ReadAllBytes(landed[i]));
+
+            var first = File.ReadAllLines(jobs[0].Paths.UploadLog).Single(l => l.StartsWith("$ rsync", StringComparison.Ordinal));
+            output.WriteLine(first);
+            Assert.Single(jobs, j => first.Contains(j.Paths.Tarball, StringComparison.Ordinal));
+            var shared = File.ReadAllLines(jobs[1].Paths.UploadLog).Single(l => l.StartsWith("$ rsync", StringComparison.Ordinal));
+            output.WriteLine(shared);
+            Assert.All(jobs.Skip(1), j => Assert.Contains(j.Paths.Tarball, shared));
+            Assert.All(jobs.Skip(2), j => Assert.Equal(shared, File.ReadAllLines(j.Paths.UploadLog).Single(l => l.StartsWith("$ rsync", StringComparison.Ordinal))));
+        }
+        finally
+        {
+            foreach (var f in landed) File.Delete(f);
+        }
+    }
+
+    [Fact]
+    public async Task A_file_the_storage_refuses_fails_only_its_own_job_when_it_shared_an_rsync()
+    {
+        var jobs = Enumerable.Range(0, 3).Select(i => JobWithTarball(881_000 + i)).ToArray();
+        var landed = jobs.Select(j => Path.Combine(ItEnvironment.StorageDir, Path.GetFileName(j.Paths.Tarball))).ToArray();
+        // Where the third job's file should land, the storage holds a directory: rsync cannot put the file there (exit 23).
+        Directory.CreateDirectory(Path.Combine(landed[2], "in-the-way"));
+        var uploader = new RsyncUploader(_site.JobDir, ItEnvironment.StorageAlias, ExecutionSettings.Default with { UploadTimeout = TimeSpan.FromSeconds(20) },
+            ExecutionSite.Log);
+        try
+        {
+            var uploads = jobs.Select(j => uploader.ExecuteAsync(ExecutionSite.Step(StepKind.Upload, j.Spec), StepControl.None())).ToArray();
+            var outcomes = await Task.WhenAll(uploads).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.IsType<StepOutcome.Succeeded>(outcomes[0]);
+            Assert.IsType<StepOutcome.Succeeded>(outcomes[1]);
+            var failed = Assert.IsType<StepOutcome.Failed>(outcomes[2]);
+            output.WriteLine(failed.Detail);
+            Assert.Equal(StatusTexts.UploadError, failed.StatusText);
+            Assert.Equal(jobs[1].Content, File.ReadAllBytes(landed[1]));
+            // The second job's file went twice: in the rsync it shared with the third, then alone.
+            Assert.Equal(2, File.ReadAllLines(jobs[1].Paths.UploadLog).Count(l => l.StartsWith("$ rsync", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            File.Delete(landed[0]);
+            File.Delete(landed[1]);
+            Directory.Delete(landed[2], recursive: true);
+        }
     }
 
     [Fact]
