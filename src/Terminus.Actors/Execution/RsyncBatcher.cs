@@ -9,42 +9,40 @@ using Terminus.Infrastructure.Ssh;
 namespace Terminus.Actors.Execution;
 
 /// <summary>
-/// Runs the rsyncs of every job's upload to one storage alias (<see cref="UploadBatching"/> says which files go
-/// together). A large tarball, or one to send alone, gets an rsync of its own at once. Small ones wait while an rsync of
-/// small files runs, then all go in the next one: under load, one storage session carries several jobs' results, and
-/// each job hears its outcome only once rsync has ended, when every file it carried is complete in storage. Each run
-/// borrows one of the daemon's ssh master connections, if there are any. Its command and output go to the
-/// <c>rsync.log</c> of every job it carries.
+/// Runs the rsyncs of every job's upload to one storage alias, at most <paramref name="maxRuns"/> at once (one per ssh
+/// master connection). A file that comes while fewer run starts at once; otherwise it waits, and when an rsync ends the
+/// next one takes every file waiting that may go with the first (<see cref="UploadBatching"/>). Under load, one storage
+/// session thus carries several jobs' results, and each job hears its outcome only once rsync has ended, when every
+/// file it carried is complete in storage. The command and its output go to the <c>rsync.log</c> of every job it carries.
 /// </summary>
-public sealed class RsyncBatcher(string sshAlias, ExecutionSettings execution, ILoggingAdapter log, SshMasterPool? masters = null)
+public sealed class RsyncBatcher(string sshAlias, ExecutionSettings execution, ILoggingAdapter log, int maxRuns, SshMasterPool? masters = null)
 {
     /// <summary>How one rsync ended for a file it carried: its exit code (127: it could not start) and how many files it carried.</summary>
     public sealed record Run(int ExitCode, int Files);
 
     private readonly object _lock = new();
     private readonly List<Upload> _waiting = [];
-    private bool _smallRunning;
+    private int _running;
 
     /// <summary>Sends <paramref name="tarball"/>; ends when the rsync that carried it ended (cancelled: the caller stops waiting).</summary>
     /// <param name="alone">In an rsync of its own (after an rsync shared with other files failed for a reason that is not the network's).</param>
-    public Task<Run> UploadAsync(string tarball, long bytes, string uploadLog, bool alone, CancellationToken cancellationToken)
+    /// <param name="started">Called when the rsync that carries it starts (waiting for a free connection is not part of the upload).</param>
+    public Task<Run> UploadAsync(string tarball, long bytes, string uploadLog, bool alone, Action started, CancellationToken cancellationToken)
     {
-        var upload = new Upload(tarball, bytes, uploadLog);
+        var upload = new Upload(tarball, new UploadBatching.Waiting(bytes, alone), uploadLog, started);
         upload.Cancellation = cancellationToken.Register(() => Abandon(upload));
-        var shares = !alone && UploadBatching.MayShare(bytes);
         List<Upload>? batch = null;
         lock (_lock)
         {
             if (upload.Abandoned) return upload.Result.Task;
-            if (shares)
+            _waiting.Add(upload);
+            if (_running < Math.Max(1, maxRuns))
             {
-                _waiting.Add(upload);
-                if (!_smallRunning) batch = TakeBatch();
-                _smallRunning = true;
+                _running++;
+                batch = TakeBatch();
             }
         }
-        if (!shares) _ = RunAsync([upload], small: false);
-        else if (batch is not null) _ = RunAsync(batch, small: true);
+        if (batch is not null) _ = RunAsync(batch);
         return upload.Result.Task;
     }
 
@@ -63,16 +61,17 @@ public sealed class RsyncBatcher(string sshAlias, ExecutionSettings execution, I
         catch (ObjectDisposedException) { } // that rsync has just ended
     }
 
-    /// <summary>Under the lock: the next files of the small lane, out of the waiting list.</summary>
+    /// <summary>Under the lock: the files of the next rsync, out of the waiting list.</summary>
     private List<Upload> TakeBatch()
     {
-        var n = UploadBatching.NextBatch(_waiting.Select(u => u.Bytes).ToArray());
+        var n = UploadBatching.NextBatch(_waiting.Select(u => u.Waiting).ToArray());
         var batch = _waiting.GetRange(0, n);
         _waiting.RemoveRange(0, n);
         return batch;
     }
 
-    private async Task RunAsync(List<Upload> batch, bool small)
+    /// <summary>Runs <paramref name="batch"/>, then whatever waits meanwhile, until nothing waits.</summary>
+    private async Task RunAsync(List<Upload> batch)
     {
         while (batch.Count > 0)
         {
@@ -86,6 +85,7 @@ public sealed class RsyncBatcher(string sshAlias, ExecutionSettings execution, I
             try
             {
                 if (batch.All(u => u.Abandoned)) throw new OperationCanceledException();
+                foreach (var u in batch) u.Started();
                 if (batch.Count > 1)
                     log.Info("Uploading {0} tarballs in one rsync to {1}: {2}", batch.Count, sshAlias, string.Join(", ", batch.Select(u => Path.GetFileName(u.Tarball))));
                 var code = await RunOnceAsync(batch, stop.Token).ConfigureAwait(false);
@@ -103,11 +103,10 @@ public sealed class RsyncBatcher(string sshAlias, ExecutionSettings execution, I
             {
                 foreach (var u in batch) u.Cancellation.Dispose();
             }
-            if (!small) return;
             lock (_lock)
             {
                 batch = TakeBatch();
-                if (batch.Count == 0) _smallRunning = false;
+                if (batch.Count == 0) _running--;
             }
         }
     }
@@ -192,11 +191,12 @@ public sealed class RsyncBatcher(string sshAlias, ExecutionSettings execution, I
         }
     }
 
-    private sealed class Upload(string tarball, long bytes, string uploadLog)
+    private sealed class Upload(string tarball, UploadBatching.Waiting waiting, string uploadLog, Action started)
     {
         public string Tarball { get; } = tarball;
-        public long Bytes { get; } = bytes;
+        public UploadBatching.Waiting Waiting { get; } = waiting;
         public string UploadLog { get; } = uploadLog;
+        public Action Started { get; } = started;
         public TaskCompletionSource<Run> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public CancellationTokenRegistration Cancellation { get; set; }
         // Under the batcher's lock:

@@ -15,13 +15,14 @@ namespace Terminus.Actors.Execution;
 /// with batch mode, timeouts and a hidden partial file). A network failure (storage host down, connection
 /// dropped) is retried with backoff for a while, resuming from the partial file, before the job fails. rsync's
 /// output goes to <c>rsync.log</c> in the job directory and, on failure, its last lines to the daemon log. The rsyncs
-/// themselves are run by one <see cref="RsyncBatcher"/> for every job (one instance serves the whole upload pool): small
-/// tarballs that wait together share an rsync, each through one of the daemon's ssh master connections (no handshake).
+/// themselves are run by one <see cref="RsyncBatcher"/> for every job (one instance serves the whole upload pool), at
+/// most <paramref name="maxRuns"/> at once, each through one of the daemon's ssh master connections (no handshake): small
+/// tarballs that wait for a connection together share the next rsync.
 /// </summary>
-public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSettings execution, ILoggingAdapter log, SshMasterPool? masters = null)
-    : IStepExecutor
+public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSettings execution, ILoggingAdapter log, SshMasterPool? masters = null,
+    int maxRuns = 4) : IStepExecutor
 {
-    private readonly RsyncBatcher _rsync = new(sshAlias, execution, log, masters);
+    private readonly RsyncBatcher _rsync = new(sshAlias, execution, log, maxRuns, masters);
 
     public async Task<StepOutcome> ExecuteAsync(RunStep step, StepControl control)
     {
@@ -34,13 +35,21 @@ public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSett
 
         var size = new FileInfo(paths.Tarball).Length;
         var limit = JobTimeouts.ForUpload(size, execution.UploadBandwidthKbps, execution.UploadTimeout, execution.UploadRetryWindow);
-        log.Info("{0}: uploading {1} ({2} bytes) to {3}: (deadline {4:0} s)", paths.JobName, Path.GetFileName(paths.Tarball), size, sshAlias, limit.TotalSeconds);
-        control.Started(limit);
-        var retryUntil = DateTime.UtcNow + execution.UploadRetryWindow;
+        var started = false;
+        var retryUntil = DateTime.MaxValue;
+        void Started()
+        {
+            // The deadline runs from the first rsync that carries the file, not while it waits for a free connection.
+            if (started) return;
+            started = true;
+            retryUntil = DateTime.UtcNow + execution.UploadRetryWindow;
+            log.Info("{0}: uploading {1} ({2} bytes) to {3}: (deadline {4:0} s)", paths.JobName, Path.GetFileName(paths.Tarball), size, sshAlias, limit.TotalSeconds);
+            control.Started(limit);
+        }
         var alone = false;
         for (var attempt = 1; ; attempt++)
         {
-            var run = await _rsync.UploadAsync(paths.Tarball, size, paths.UploadLog, alone, cancellationToken).ConfigureAwait(false);
+            var run = await _rsync.UploadAsync(paths.Tarball, size, paths.UploadLog, alone, Started, cancellationToken).ConfigureAwait(false);
             if (run.ExitCode == 0)
             {
                 log.Info("{0}: uploaded {1} to {2}:{3}", paths.JobName, Path.GetFileName(paths.Tarball), sshAlias,

@@ -92,7 +92,7 @@ public static class TerminusHostingExtensions
             reporter,
             Pool(runtime.Runner, maxJobs, "script-runner"),
             Pool(runtime.Packager, Math.Max(1, Math.Min(maxJobs, Environment.ProcessorCount)), "tar-packager"),
-            Pool(runtime.Uploader, UploadWorkers(settings), "rsync-uploader"),
+            Pool(runtime.Uploader, maxJobs, "rsync-uploader"), // the rsyncs themselves: at most UploadWorkers (RsyncBatcher)
             JobTimeouts.Default,
             settings.JobDir);
         system.ActorOf(HostHealthActor.Props(gate, settings.JobDir, settings.ServiceDir,
@@ -104,7 +104,7 @@ public static class TerminusHostingExtensions
         return new TerminusActors(reporter, supervisor);
     }
 
-    /// <summary>How many uploads run at once: one per job slot, at most 4.</summary>
+    /// <summary>How many rsyncs run at once (each through its own ssh master connection): one per job slot, at most 4.</summary>
     public static int UploadWorkers(TerminusSettings settings) => Math.Max(1, Math.Min(settings.MaxConcurrentJobs, 4));
 
     private static void RegisterShutdown(ActorSystem system, IActorRegistry registry, DrainSignal jobs, DrainSignal monitor, ILoggingAdapter log)

@@ -32,5 +32,6 @@ public sealed record TerminusRuntime(
             ? SlurmRunner.Create(context, settings, new ProcessSlurmCommands(TimeSpan.FromSeconds(60)), sandbox)
             : new LocalServiceRunner(settings, context.Log, cgroups: cgroups, sandbox: sandbox),
         context => new TarPackager(settings.JobDir, settings.Execution.MaxTarballBytes, context.Log),
-        context => new RsyncUploader(settings.JobDir, settings.StorageSshAlias, settings.Execution, context.Log, sshMasters));
+        context => new RsyncUploader(settings.JobDir, settings.StorageSshAlias, settings.Execution, context.Log, sshMasters,
+            TerminusHostingExtensions.UploadWorkers(settings)));
 }

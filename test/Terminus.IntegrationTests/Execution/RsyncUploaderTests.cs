@@ -47,15 +47,15 @@ public sealed class RsyncUploaderTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Small_tarballs_that_wait_while_an_rsync_runs_all_go_in_the_next_one_and_each_lands_whole()
+    public async Task Small_tarballs_that_wait_for_a_connection_all_go_in_the_next_rsync_and_each_lands_whole()
     {
         var jobs = Enumerable.Range(0, 4).Select(i => JobWithTarball(880_000 + i)).ToArray();
         var landed = jobs.Select(j => Path.Combine(ItEnvironment.StorageDir, Path.GetFileName(j.Paths.Tarball))).ToArray();
         var uploader = new RsyncUploader(_site.JobDir, ItEnvironment.StorageAlias, ExecutionSettings.Default with { UploadTimeout = TimeSpan.FromSeconds(20) },
-            ExecutionSite.Log);
+            ExecutionSite.Log, maxRuns: 1);
         try
         {
-            // The first starts an rsync at once; the three others wait for it, and then share the next.
+            // One connection: the first starts an rsync at once; the three others wait for it, and then share the next.
             var uploads = jobs.Select(j => uploader.ExecuteAsync(ExecutionSite.Step(StepKind.Upload, j.Spec), StepControl.None())).ToArray();
             foreach (var outcome in await Task.WhenAll(uploads).WaitAsync(TimeSpan.FromSeconds(60))) Assert.IsType<StepOutcome.Succeeded>(outcome);
             for (var i = 0; i < jobs.Length; i++) Assert.Equal(jobs[i].Content, File.ReadAllBytes(landed[i]));
@@ -82,7 +82,7 @@ public sealed class RsyncUploaderTests(ITestOutputHelper output) : IDisposable
         // Where the third job's file should land, the storage holds a directory: rsync cannot put the file there (exit 23).
         Directory.CreateDirectory(Path.Combine(landed[2], "in-the-way"));
         var uploader = new RsyncUploader(_site.JobDir, ItEnvironment.StorageAlias, ExecutionSettings.Default with { UploadTimeout = TimeSpan.FromSeconds(20) },
-            ExecutionSite.Log);
+            ExecutionSite.Log, maxRuns: 1);
         try
         {
             var uploads = jobs.Select(j => uploader.ExecuteAsync(ExecutionSite.Step(StepKind.Upload, j.Spec), StepControl.None())).ToArray();

@@ -13,8 +13,8 @@ public sealed class SlurmRunnerSpecs : Akka.TestKit.Xunit2.TestKit
 {
     private readonly TestTree _tree = new();
     private readonly FakeSlurm _slurm = new();
-    private readonly SlurmRunner _runner;
-    private readonly TerminusSettings _settings;
+    private SlurmRunner? _made;
+    private TerminusSettings _settings;
     private int _started;
 
     public SlurmRunnerSpecs(ITestOutputHelper output) : base(output: output)
@@ -25,8 +25,10 @@ public sealed class SlurmRunnerSpecs : Akka.TestKit.Xunit2.TestKit
             Slurm = new SlurmSettings(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), 10_000, TimeSpan.Zero, TimeSpan.Zero)
             { ExitRecordGrace = TimeSpan.FromMilliseconds(300) },
         };
-        _runner = SlurmRunner.Create(new StepContext(Sys, Sys.Log), _settings, _slurm);
     }
+
+    /// <summary>Made at first use, so that a test may change the settings before.</summary>
+    private SlurmRunner Runner => _made ??= SlurmRunner.Create(new StepContext(Sys, Sys.Log), _settings, _slurm);
 
     protected override void Dispose(bool disposing)
     {
@@ -42,7 +44,7 @@ public sealed class SlurmRunnerSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     private Task<StepOutcome> Run(JobSpec spec, bool resume = false) =>
-        _runner.ExecuteAsync(new RunStep(StepKind.Run, spec, resume), StepControl.None(() => Interlocked.Increment(ref _started)))
+        Runner.ExecuteAsync(new RunStep(StepKind.Run, spec, resume), StepControl.None(() => Interlocked.Increment(ref _started)))
             .WaitAsync(TimeSpan.FromSeconds(20));
 
     /// <summary>The SLURM id once the runner has submitted the job and recorded it in the job directory.</summary>
@@ -73,6 +75,8 @@ public sealed class SlurmRunnerSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task A_job_is_submitted_followed_and_succeeds_only_with_its_exit_record()
     {
+        // The runner waits for the exit record far longer than this test can take, however busy the machine.
+        _settings = _settings with { Slurm = _settings.Slurm with { ExitRecordGrace = TimeSpan.FromMinutes(5) } };
         var spec = Spec();
         var run = Run(spec);
         var id = await Submitted();
@@ -84,7 +88,9 @@ public sealed class SlurmRunnerSpecs : Akka.TestKit.Xunit2.TestKit
         _slurm.Jobs[id].State = "RUNNING";
         await AwaitConditionAsync(() => Task.FromResult(_started == 1));
         _slurm.Jobs[id].State = "COMPLETED";
-        await Task.Delay(150);
+        // Two polls after COMPLETED: the runner has seen it, and goes on waiting for the exit record.
+        var polls = _slurm.Calls.Count;
+        await AwaitConditionAsync(() => Task.FromResult(_slurm.Calls.Count >= polls + 2));
         Assert.False(run.IsCompleted, "COMPLETED without an exit record is not a success (yet)");
         WriteExit(spec, "completed", "job executed successfully");
         Assert.IsType<StepOutcome.Succeeded>(await run);
@@ -128,7 +134,7 @@ public sealed class SlurmRunnerSpecs : Akka.TestKit.Xunit2.TestKit
     {
         var spec = Spec();
         using var stop = new CancellationTokenSource();
-        var first = _runner.ExecuteAsync(new RunStep(StepKind.Run, spec),
+        var first = Runner.ExecuteAsync(new RunStep(StepKind.Run, spec),
             new StepControl(_ => Interlocked.Increment(ref _started), CancellationToken.None, stop.Token));
         var id = await Submitted();
         _slurm.Jobs[id].State = "RUNNING";
@@ -150,7 +156,7 @@ public sealed class SlurmRunnerSpecs : Akka.TestKit.Xunit2.TestKit
     {
         var spec = Spec();
         using var shutdown = new CancellationTokenSource();
-        var first = _runner.ExecuteAsync(new RunStep(StepKind.Run, spec), new StepControl(_ => { }, CancellationToken.None, shutdown.Token));
+        var first = Runner.ExecuteAsync(new RunStep(StepKind.Run, spec), new StepControl(_ => { }, CancellationToken.None, shutdown.Token));
         var id = await Submitted();
         _slurm.Jobs[id].State = "RUNNING";
         shutdown.Cancel();
@@ -160,7 +166,7 @@ public sealed class SlurmRunnerSpecs : Akka.TestKit.Xunit2.TestKit
         _slurm.Jobs["999"] = new FakeSlurm.Job { Name = "someone-else", State = "RUNNING" };
         File.WriteAllText(JobPaths.For(_tree.JobRoot, spec).SlurmRecordFile, """{"job_id": "999", "submitted": "2026-01-01T00:00:00Z"}""");
         using var stop = new CancellationTokenSource();
-        var resumed = _runner.ExecuteAsync(new RunStep(StepKind.Run, spec, Resume: true), new StepControl(_ => { }, stop.Token, CancellationToken.None));
+        var resumed = Runner.ExecuteAsync(new RunStep(StepKind.Run, spec, Resume: true), new StepControl(_ => { }, stop.Token, CancellationToken.None));
         await AwaitConditionAsync(() => Task.FromResult(_slurm.Calls.Any(c => c == "squeue -h -t all -o %i --name terminus-myhost-7")));
         stop.Cancel(); // its deadline passed, say
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => resumed.WaitAsync(TimeSpan.FromSeconds(10)));
