@@ -41,7 +41,8 @@ public sealed class LedgerTests(PortalWorker portal, ITestOutputHelper output)
         }
         catch (Exception e)
         {
-            throw new InvalidOperationException($"{FailedOut()} of {count} failed out; portal tasks {portal.Tasks().Count}; worker:\n{portal.LogTail()}", e);
+            var queues = await Harness.RabbitCtlAsync("list_queues", "-p", "terminus", "name", "messages_ready", "messages_unacknowledged", "consumers");
+            throw new InvalidOperationException($"{FailedOut()} of {count} failed out; portal tasks {portal.Tasks().Count}; queues:\n{queues}\nworker:\n{portal.LogTail()}", e);
         }
 
         var ledger = daemons.Site.Settings().LedgerPath;

@@ -6,7 +6,9 @@ namespace Terminus.Actors.Amqp;
 
 /// <summary>
 /// A delivery that acks straight on its channel (never through a stream stage, whose callbacks are dropped
-/// once the stage stops). A stale ack after a reconnect fails fast instead of hanging.
+/// once the stage stops). A stale ack after a reconnect fails fast instead of hanging. It is settled once: the first
+/// ack or reject goes to the broker, and any later one (a job and its supervisor may both ack the same request) only
+/// waits for it. A second ack of the same delivery tag would make the broker close the whole channel.
 /// </summary>
 internal sealed class AmqpDelivery : IDelivery
 {
@@ -15,6 +17,7 @@ internal sealed class AmqpDelivery : IDelivery
     private readonly TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action _onSettled;
     private int _done;
+    private int _claimed;
 
     public AmqpDelivery(IChannel channel, string queue, BasicDeliverEventArgs ea, CancellationToken channelLost, Action onSettled)
     {
@@ -43,6 +46,11 @@ internal sealed class AmqpDelivery : IDelivery
 
     private async Task<bool> SettleAsync(Func<ValueTask> send)
     {
+        if (Interlocked.Exchange(ref _claimed, 1) != 0)
+        {
+            await _settled.Task.ConfigureAwait(false); // another call settles it
+            return false;
+        }
         if (Volatile.Read(ref _done) != 0 || !_channel.IsOpen) { Finish(); return false; }
         try
         {

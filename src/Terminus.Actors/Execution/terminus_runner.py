@@ -293,7 +293,15 @@ def print_exception():
 
 def run_python_service(req, scrub, log):
     """In the forked child. Never returns: exits 0 (completed) or 1 (failed, timed out)."""
+    service_pid = os.getpid()
+
     def on_sigterm(signum, frame):
+        if os.getpid() != service_pid:
+            # A process the service forked inherits this handler: stopped as a leftover, it just ends, as SIGTERM
+            # would end it. Only the service's own process speaks for the job.
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            os._exit(128 + signal.SIGTERM)
         append_event("timed out", "job timed out.")
         log.error("Job stopped by SIGTERM (time limit reached).")
         os._exit(1)

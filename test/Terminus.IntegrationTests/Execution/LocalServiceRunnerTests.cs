@@ -101,6 +101,16 @@ public sealed class LocalServiceRunnerTests(ITestOutputHelper output) : IDisposa
         Assert.EndsWith("executed successfully.", lines[3]);
     }
 
+    [Fact]
+    public async Task A_python_process_the_service_forked_and_left_running_is_stopped_without_speaking_for_the_job()
+    {
+        // The fork inherits the service process's SIGTERM handler; stopped as a leftover, it must not report "timed out".
+        _site.AddService("forker", "import os, time\ndef run(data_path, data_ref, test=False, **kw):\n    if os.fork() == 0:\n        time.sleep(1000)\n        os._exit(0)\n");
+        var (outcome, _, paths) = await Run(_site.Spec("forker"));
+        Assert.IsType<StepOutcome.Succeeded>(outcome);
+        Assert.DoesNotContain("timed out", File.ReadAllText(paths.StatusFile));
+    }
+
     [Theory]
     [InlineData("my-service")]
     [InlineData("3d_cube")]
