@@ -452,12 +452,13 @@ def descendants(root):
 
 
 def reap():
+    """Reaps every child that has ended; returns whether any child is left (waitpid says ECHILD when none is)."""
     while True:
         try:
             if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                return
-        except OSError:
-            return
+                return True
+        except OSError as exc:
+            return exc.errno != errno.ECHILD
 
 
 def signal_all(pids, signum):
@@ -468,20 +469,10 @@ def signal_all(pids, signum):
             pass
 
 
-def has_children():
-    """Whether any process is still our child (alive or a zombie); waitpid says ECHILD when none is."""
-    try:
-        os.waitpid(-1, os.WNOHANG)
-        return True
-    except OSError as exc:
-        return exc.errno != errno.ECHILD
-
-
 def end_leftovers(grace, log, subreaper):
     """The service has ended: whatever it left running ends with it (SIGTERM, then SIGKILL after the grace)."""
     me = os.getpid()
-    reap()
-    if subreaper and not has_children():
+    if not reap() and subreaper:
         # As the subreaper, we inherit every orphan of the tree: with no child left, nothing of the job runs (no /proc scan).
         return
     left = descendants(me)
