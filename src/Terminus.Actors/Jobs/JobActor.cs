@@ -200,8 +200,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             return;
         }
         _log.Warning("Job #{0}: {1}; stopping its {2} step", _id, expired.Detail, step.ToString().ToLowerInvariant());
-        _deps.StepPool(step).Tell(new StopStep(_id, step, expired.StatusText!, expired.Detail, expired.To == JobPhase.TimedOut));
         Timers.StartSingleTimer(StepTimer, StopUnanswered.Instance, _deps.Timeouts.StopGrace);
+        _deps.StepPool(step).Tell(new StopStep(_id, step, expired.StatusText!, expired.Detail, expired.To == JobPhase.TimedOut));
     }
 
     /// <summary>

@@ -218,6 +218,7 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
         await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
         job.Tell(new StepStarted(run.Spec.JobId, StepKind.Run));
         await ExpectStatus(JobStatuses.Running);
+        await Handled(job, 45); // the run's deadline is set once the status is reported: wait for it before moving the clock
         // The service allows 1 minute; the safety net adds the run grace (5 min), from the start of the run.
         ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromMinutes(5));
         await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
