@@ -18,6 +18,15 @@ switch (command)
         return await new CheckCommand(io).RunAsync(rest);
     case "status":
         return new StatusCommand(io).Run(rest);
+    case "cancel":
+        // Until the command line moves to System.CommandLine: terminus cancel JOBID [--reason TEXT]
+        var cancelArgs = new Terminus.Config.Cli.Arguments(rest, new HashSet<string> { "help" });
+        if (cancelArgs.Flag("help") || cancelArgs.Positional.Count != 1 || !long.TryParse(cancelArgs.Positional[0], out var cancelId) || cancelId < 0)
+        {
+            Console.WriteLine("usage: terminus cancel JOBID [--reason TEXT]");
+            return cancelArgs.Flag("help") ? 0 : ExitCodes.Usage;
+        }
+        return await new CancelCommand(io).RunAsync(cancelId, cancelArgs.Value("reason"));
     case "service":
         return new ServiceNewCommand(io).Run(rest);
     case "check-config":

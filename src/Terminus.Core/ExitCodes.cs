@@ -11,6 +11,8 @@ public static class ExitCodes
     public const int Failure = 1;
     /// <summary>EX_USAGE: the command line makes no sense.</summary>
     public const int Usage = 64;
+    /// <summary>EX_UNAVAILABLE: a program the command needs (the daemon's binary) cannot be found.</summary>
+    public const int Unavailable = 69;
     /// <summary>EX_CANTCREAT: a file or directory cannot be created (or is in the way).</summary>
     public const int CantCreate = 73;
     /// <summary>EX_IOERR: a file cannot be read or written.</summary>

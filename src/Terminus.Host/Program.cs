@@ -27,6 +27,9 @@ if (!loaded.IsValid)
 var settings = loaded.Settings!;
 // `terminus check` asks the daemon's binary to check the broker, so that it connects exactly as the daemon does.
 if (args is [BrokerCheck.Flag]) return await BrokerCheck.RunAsync(settings, Console.Out);
+// `terminus cancel` asks it to publish the cancel, for the same reason.
+if (args is [CancelPublisher.Flag, var cancelId, ..] && long.TryParse(cancelId, System.Globalization.NumberStyles.None, null, out var cancelJob))
+    return await CancelPublisher.RunAsync(settings, new Terminus.Core.Jobs.JobId(cancelJob), args.Length > 2 ? args[2] : null, Console.Out);
 // One daemon per ledger, before anything is consumed: a second one (in screen beside the unit, or on another host
 // sharing the home) would run the same jobs again. It leaves in one line, with a code systemd does not restart on.
 LedgerLock? ledgerLock;

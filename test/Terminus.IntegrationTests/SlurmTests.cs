@@ -104,6 +104,21 @@ public sealed class SlurmTests(PortalWorker portal, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task A_portal_cancel_of_a_running_slurm_job_scancels_it_and_ends_the_job_cancelled()
+    {
+        await StartDaemonAsync();
+        var id = await SubmitAsync("slow_echo", """{"seconds": 300, "test": false}""");
+        await portal.WaitForStatusesAsync(id, s => s.Any(t => t.Status == JobStatuses.Running), TimeSpan.FromSeconds(60));
+        var slurmId = await WaitForSlurmIdAsync(id, "slow_echo");
+        await Harness.SendCancelAsync(Site.HostName, id);
+        var statuses = await TerminalAsync(id, TimeSpan.FromSeconds(60));
+        Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Failed], statuses.Select(s => s.Status));
+        Assert.Equal("Job cancelled by the portal.", statuses[^1].Message);
+        await Eventually.TrueAsync(async () => !(await Slurm("squeue", "-h", "-j", slurmId, "-o", "%i")).Contains(slurmId),
+            $"SLURM job {slurmId} is gone from squeue", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task A_job_cancelled_with_scancel_from_outside_is_failed_as_cancelled()
     {
         await StartDaemonAsync();

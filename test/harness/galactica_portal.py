@@ -247,6 +247,17 @@ def cmd_send_probe(a):
                           f"{a.host}.monitoring", a.task_id))
 
 
+def cmd_send_cancel(a):
+    # our extension of the wire contract: cancel_terminus_job(jobid, reason=None, by="portal")
+    kwargs = {}
+    if a.reason is not None:
+        kwargs["reason"] = a.reason
+    if a.by is not None:
+        kwargs["by"] = a.by
+    key = f"{a.host}.monitoring" if a.to == "monitor" else f"{a.host}.terminus_job"
+    emit(send_celery_task(celery_app(a.host), "cancel_terminus_job", [a.job], kwargs, TERMINUS_EXCHANGE, key, a.task_id))
+
+
 def cmd_send_task(a):
     args = parse_json_arg(a.args, "--args", list)
     kwargs = parse_json_arg(a.kwargs, "--kwargs", dict)
@@ -535,6 +546,15 @@ def build_parser():
     s.add_argument("--host", required=True)
     s.add_argument("--task-id")
     s.set_defaults(fn=cmd_send_probe)
+
+    s = sub.add_parser("send-cancel", help="send_task('cancel_terminus_job', args=[JOB]) like a portal (our extension)")
+    s.add_argument("--host", required=True)
+    s.add_argument("--job", required=True, type=int)
+    s.add_argument("--to", default="monitor", choices=("monitor", "jobs"), help="routing key: H.monitoring (default) or H.terminus_job")
+    s.add_argument("--reason")
+    s.add_argument("--by", help="portal (the default when absent) or operator")
+    s.add_argument("--task-id")
+    s.set_defaults(fn=cmd_send_cancel)
 
     s = sub.add_parser("send-task", help="generic Celery send_task (e.g. to feed the worker)")
     s.add_argument("--name", required=True)

@@ -65,7 +65,8 @@ public static class TerminusHostingExtensions
                     .Run(materializer);
 
                 var monitorDrain = new DrainSignal();
-                var responder = new MonitorResponder(runtime.CreatePublisher("terminus-monitor"), encoder, settings.HostName, log, () => gate.LedgerProblem);
+                var responder = new MonitorResponder(runtime.CreatePublisher("terminus-monitor"), encoder, settings.HostName, log, () => gate.LedgerProblem,
+                    new CancelIntake(supervisor, log));
                 responder.Graph(JobIntake.Reconnecting(new AmqpSourceSettings(
                     factory, settings.MonitorQueue, 4, $"terminus-monitor@{settings.HostName}", monitorDrain, log) { OnConsuming = readiness.MonitorConsuming }))
                     .Run(materializer);

@@ -18,6 +18,8 @@ namespace Terminus.Actors.Intake;
 /// </summary>
 public sealed class JobIntake(IActorRef supervisor, AdmissionGate gate, ILoggingAdapter log)
 {
+    private readonly CancelIntake _cancels = new(supervisor, log);
+
     public static Source<IDelivery, NotUsed> Reconnecting(AmqpSourceSettings settings) =>
         RestartSource.OnFailuresWithBackoff(
             () => Source.FromGraph(new AmqpConsumerSource(settings)),
@@ -57,9 +59,15 @@ public sealed class JobIntake(IActorRef supervisor, AdmissionGate gate, ILogging
                 case DecodedTask { Task.Name: JobRequestBinder.TaskName } decoded:
                     handedOver = await SubmitAsync(delivery, decoded.Task, slot).ConfigureAwait(false);
                     break;
+                case DecodedTask { Task.Name: CancelBinder.TaskName } cancel:
+                    var taken = await _cancels.TakeAsync(cancel.Task, delivery.Queue).ConfigureAwait(false);
+                    if (taken == CancelIntakeResult.Taken) await delivery.AckAsync().ConfigureAwait(false);
+                    else await delivery.RejectAsync(requeue: taken == CancelIntakeResult.NotTaken).ConfigureAwait(false);
+                    break;
                 case DecodedTask other:
-                    log.Warning("Rejected task '{0}' (id {1}) from {2}: this queue only takes {3}",
-                        Printable.Line(other.Task.Name, 80), Printable.Line(other.Task.Id, 80), delivery.Queue, JobRequestBinder.TaskName);
+                    log.Warning("Rejected task '{0}' (id {1}) from {2}: this queue only takes {3} and {4}",
+                        Printable.Line(other.Task.Name, 80), Printable.Line(other.Task.Id, 80), delivery.Queue, JobRequestBinder.TaskName,
+                        CancelBinder.TaskName);
                     await delivery.RejectAsync(requeue: false).ConfigureAwait(false);
                     break;
             }

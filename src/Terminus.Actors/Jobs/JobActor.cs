@@ -35,6 +35,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private bool _doneSent;
     private bool _acceptanceWritten;
     private bool _admissionWritten;
+    /// <summary>A cancel taken for this run: its step is being stopped, and whatever the step answers, the job ends cancelled.</summary>
+    private CancelRequest? _cancel;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -118,6 +120,11 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             if (fresh.Poisoned) KeepRequestForInspection();
         });
         if (fresh.Poisoned) Write(JobLifecycle.OnResume(JobPhase.Received, poisoned: true, 0));
+        else if (fresh.Cancel is { } cancel)
+        {
+            _cancel = cancel;
+            Write([Cancelled()]); // cancelled before it came: never validated, never run
+        }
         else Validate(fresh.Request);
     }
 
@@ -162,8 +169,10 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 CheckDone();
             });
         });
+        Command<CancelRun>(c => Cancel(c.Request));
         Command<StepStarted>(s =>
         {
+            if (_cancel is not null) return; // being stopped: it never shows as running
             if (JobLifecycle.OnStarted(_state.Phase, s.Kind) is { } started) Write([started], continuing: s.Kind);
             else if (JobLifecycle.Rule(_state.Phase) is { Step: { } step, Deadline: var deadline } && step == s.Kind && JobTimeouts.CountsFromStart(deadline)
                      && (s.Limit ?? _deps.Timeouts.Of(deadline, _state.Spec)) is { } limit)
@@ -172,19 +181,53 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Command<StepLaunched>(l => Persist(new RunnerLaunched(l.Pid, l.StartTicks, l.Cgroup, DateTimeOffset.UtcNow), e => _state.Apply(e)));
         Command<StepSucceeded>(s =>
         {
-            if (JobLifecycle.OnSucceeded(_state.Phase, s.Kind, _state.TestMode) is { Count: > 0 } moves) Write(moves);
+            if (_cancel is not null) EndCancelled(s.Kind);
+            else if (JobLifecycle.OnSucceeded(_state.Phase, s.Kind, _state.TestMode) is { Count: > 0 } moves) Write(moves);
         });
         Command<StepFailed>(f =>
         {
-            if (JobLifecycle.OnFailed(_state.Phase, f.Kind, f.StatusText, f.Detail, f.TimedOut) is { } failed) Write([failed]);
+            if (_cancel is not null) EndCancelled(f.Kind);
+            else if (JobLifecycle.OnFailed(_state.Phase, f.Kind, f.StatusText, f.Detail, f.TimedOut) is { } failed) Write([failed]);
         });
-        Command<StepTimedOut>(_ => StopForDeadline());
+        Command<StepTimedOut>(_ =>
+        {
+            if (_cancel is null) StopForDeadline(); // else its step is being stopped already
+        });
         Command<StopUnanswered>(_ =>
         {
             _log.Warning("Job #{0}: its step did not answer within {1:0} s of being stopped", _id, _deps.Timeouts.StopGrace.TotalSeconds);
-            if (JobLifecycle.OnDeadline(_state.Phase) is { } expired) Write([expired]);
+            if (_cancel is not null) Write([Cancelled()]);
+            else if (JobLifecycle.OnDeadline(_state.Phase) is { } expired) Write([expired]);
         });
     }
+
+    /// <summary>
+    /// A cancel: a phase whose step is at work has it stopped through the same path as a deadline (the whole process
+    /// tree, <c>scancel</c>, the tar or the rsync), and the job ends once the step answered; any other ends at once.
+    /// Either way exactly one terminal status: whatever the step answers now, the job ends cancelled.
+    /// </summary>
+    private void Cancel(CancelRequest cancel)
+    {
+        if (_cancel is not null) return;
+        _cancel = cancel;
+        var end = Cancelled();
+        if (JobLifecycle.Rule(_state.Phase).Step is { } step && step != StepKind.Validate)
+        {
+            _log.Info("Job #{0}: cancelled by {1} in phase {2}; stopping its {3} step", _id, cancel.Who, _state.Phase, step.ToString().ToLowerInvariant());
+            Timers.StartSingleTimer(StepTimer, StopUnanswered.Instance, _deps.Timeouts.StopGrace);
+            _deps.StepPool(step).Tell(new StopStep(_id, step, end.StatusText!, end.Detail, TimedOut: false));
+        }
+        else Write([end]);
+    }
+
+    /// <summary>The step of a cancelled job answered (stopped, or done just before): the job ends cancelled.</summary>
+    private void EndCancelled(StepKind answered)
+    {
+        if (JobLifecycle.Rule(_state.Phase).Step == answered) Write([Cancelled()]);
+    }
+
+    private Transition Cancelled() =>
+        new(JobPhase.Failed, StatusTexts.Cancelled(_cancel!), $"cancelled by {_cancel!.Who} in phase {_state.Phase}");
 
     /// <summary>
     /// The phase's deadline passed: its step is stopped first (processes killed, worker freed), and the job ends with
@@ -230,6 +273,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
             _log.Warning("Job #{0}: retired, but its journal could not be trimmed: {1}", _id, f.Cause.Message);
             Context.Stop(Self);
         });
+        Command<CancelRun>(c => _log.Info("Job #{0}: a cancel by {1} came after the job ended ({2}); nothing to stop", _id, c.Request.Who,
+            _state.Latest?.Status ?? "no status"));
         Command<StepStarted>(_ => { });
         Command<StepSucceeded>(_ => { });
         Command<StepFailed>(_ => { });
@@ -306,6 +351,11 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         if (_state.IsTerminal)
         {
             BecomeFinishing();
+            return;
+        }
+        if (_cancel is not null)
+        {
+            Write([Cancelled()]); // a cancelled job starts no further step
             return;
         }
         var rule = JobLifecycle.Rule(_state.Phase);

@@ -22,7 +22,9 @@ public abstract record JobStart(int Run) : INoSerializationVerificationNeeded
 {
     /// <param name="Poisoned">Earlier attempts to take this request died with the daemon: refuse it without running it.</param>
     /// <param name="SeqBase">The last status number of the job's earlier runs: this run's statuses continue after it.</param>
-    public sealed record NewRequest(CeleryTask Task, JobRequest Request, IDelivery Delivery, bool Poisoned, int Run = 1, long SeqBase = 0) : JobStart(Run);
+    /// <param name="Cancel">A cancel taken before the request came: the job ends cancelled without running.</param>
+    public sealed record NewRequest(CeleryTask Task, JobRequest Request, IDelivery Delivery, bool Poisoned, int Run = 1, long SeqBase = 0,
+        CancelRequest? Cancel = null) : JobStart(Run);
 
     /// <param name="AfterCrash">The previous incarnation died (daemon crash or actor failure) rather than stopping cleanly.</param>
     public sealed record Resume(bool AfterCrash, int Run = 1) : JobStart(Run);
@@ -82,3 +84,12 @@ public sealed record LedgerWritable
     public static readonly LedgerWritable Instance = new();
     private LedgerWritable() { }
 }
+
+/// <summary>Cancel a job (from the portal's <c>cancel_terminus_job</c> or <c>terminus cancel</c>); answered with <see cref="CancelTaken"/> once it is in the ledger.</summary>
+public sealed record CancelJob(CancelRequest Request);
+
+/// <summary>What the ledger made of a <see cref="CancelJob"/>: the cancel is durable (or there was nothing to cancel).</summary>
+public sealed record CancelTaken(JobId JobId, CancelDecision Decision);
+
+/// <summary>From the supervisor: stop this run and end it <c>failed</c> (cancelled), unless it has ended already.</summary>
+public sealed record CancelRun(CancelRequest Request);

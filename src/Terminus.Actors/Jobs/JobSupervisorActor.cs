@@ -102,6 +102,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
             Context.Parent.Tell(f);
             Context.Stop(Self);
         });
+        Command<CancelJob>(TakeCancel);
         Command<GetLiveJobs>(_ => Sender.Tell(new LiveJobs(_state.Live.Keys.ToArray())));
         // A saved snapshot makes the entries before it and every older snapshot useless: the ledger keeps one of each.
         Command<SaveSnapshotSuccess>(s =>
@@ -209,7 +210,9 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         _state.Apply(admitted);
         var entry = _jobs[id] = new LiveEntry(submit.Slot, admit.Run);
         entry.Hold(submit.Delivery); // acked by the job once accepted; given back to the broker if the job never gets that far
-        Spawn(id, entry, new JobStart.NewRequest(submit.Task, submit.Request, submit.Delivery, poisoned, admit.Run, admit.SeqBase));
+        var cancel = _state.CancelOf(id)?.ToRequest();
+        if (cancel is not null) _log.Info("Job #{0}: its request came after a cancel by {1}; it ends cancelled without running", id, cancel.Who);
+        Spawn(id, entry, new JobStart.NewRequest(submit.Task, submit.Request, submit.Delivery, poisoned, admit.Run, admit.SeqBase, cancel));
         WriteAsync(admitted, () => entry.Actor?.Tell(AdmissionWritten.Instance));
     }
 
@@ -239,6 +242,45 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         // Deliveries that came while the job had no actor; the first one of a new job is already in its start.
         foreach (var delivery in entry.Unsettled())
             if (start is not JobStart.NewRequest fresh || !ReferenceEquals(fresh.Delivery, delivery)) actor.Tell(new AttachDelivery(delivery));
+        // A resumed job cancelled before (or while it had no actor) is stopped again; a new one got its cancel in its start.
+        if (start is JobStart.Resume && _state.CancelOf(id) is { } cancel) actor.Tell(new CancelRun(cancel.ToRequest()));
+    }
+
+    /// <summary>
+    /// A cancel, decided by the ledger (<see cref="LedgerState.DecideCancel"/>): for a live job or one not arrived yet
+    /// it is written first (a cancel taken is never lost, the daemon may stop right after), then handed to the job.
+    /// The asker hears once it is durable, and only then acknowledges the message it came in.
+    /// </summary>
+    private void TakeCancel(CancelJob cancel)
+    {
+        var (request, replyTo) = (cancel.Request, Sender);
+        var id = request.JobId;
+        var decision = _state.DecideCancel(id);
+        switch (decision)
+        {
+            case CancelDecision.AlreadyFinished:
+                _log.Info("Job #{0}: a cancel by {1} came after the job finished ({2}); nothing changes", id, request.Who, _state.Retired[id].Status);
+                replyTo.Tell(new CancelTaken(id, decision));
+                return;
+            case CancelDecision.AlreadyTaken:
+                _log.Info("Job #{0}: a cancel by {1} came again; the first one stands", id, request.Who);
+                replyTo.Tell(new CancelTaken(id, decision));
+                return;
+        }
+        var record = new JobCancelRequested(id.Value, request.ByName, request.Reason, DateTimeOffset.UtcNow);
+        _state.Apply(record);
+        WriteAsync(record, () =>
+        {
+            if (decision == CancelDecision.StopLive)
+            {
+                _log.Info("Job #{0}: cancel by {1}{2}: its run is stopped", id, request.Who, request.Reason is { } r ? $" ({r})" : "");
+                if (_jobs.TryGetValue(id, out var entry)) entry.Actor?.Tell(new CancelRun(request)); // else told when it is resumed
+            }
+            else
+                _log.Info("Job #{0}: cancel by {1}{2} for a job not received yet: its request will end cancelled without running",
+                    id, request.Who, request.Reason is { } r ? $" ({r})" : "");
+            replyTo.Tell(new CancelTaken(id, decision));
+        });
     }
 
     private void Retire(JobDone done)

@@ -88,6 +88,7 @@ public sealed class LedgerGuardActor : ReceiveActor, IWithTimers
             case GetLiveJobs:
                 Sender.Tell(new LiveJobs([], _gate.LedgerProblem)); // alive, but holding nothing until the ledger works again
                 break;
+            case CancelJob:
             case StopLedger:
                 Sender.Tell(new Status.Failure(new InvalidOperationException(_gate.LedgerProblem ?? "the job ledger cannot be written")));
                 break;

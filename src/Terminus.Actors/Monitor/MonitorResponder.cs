@@ -2,6 +2,8 @@ using Akka;
 using Akka.Event;
 using Akka.Streams.Dsl;
 using Terminus.Actors.Amqp;
+using Terminus.Actors.Intake;
+using Terminus.Core.Jobs;
 using Terminus.Core.Celery;
 using Terminus.Core.Text;
 
@@ -13,10 +15,11 @@ namespace Terminus.Actors.Monitor;
 /// dead-letters to <c>host_down</c> after 30 s). Nothing here is rejected without requeue (that queue dead-letters
 /// rejections too, and the portal would read a malformed message as "host down"), except a probe that comes while
 /// <paramref name="downBecause"/> says the daemon cannot work (its ledger cannot be written): the portal then hears
-/// at once that the host is down, which is true.
+/// at once that the host is down, which is true. It also takes our <c>cancel_terminus_job</c> (<see cref="CancelIntake"/>),
+/// which a portal sends here so that it never waits behind jobs.
 /// </summary>
 public sealed class MonitorResponder(IMessagePublisher publisher, CeleryEncoder encoder, string hostName, ILoggingAdapter log,
-    Func<string?>? downBecause = null)
+    Func<string?>? downBecause = null, CancelIntake? cancels = null)
 {
     public const string ProbeTask = "test_terminus_server_is_up";
     private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
@@ -52,9 +55,17 @@ public sealed class MonitorResponder(IMessagePublisher publisher, CeleryEncoder 
                     }
                     log.Debug("Answered probe {0} for host {1}", Printable.Line(probe.Task.Id, 80), Printable.Line(host, 80));
                     break;
+                case DecodedTask { Task.Name: CancelBinder.TaskName } cancel when cancels is not null:
+                    // Never rejected for good here (that would dead-letter it as "host down"); given back only while the ledger cannot take it.
+                    if (await cancels.TakeAsync(cancel.Task, delivery.Queue).ConfigureAwait(false) == CancelIntakeResult.NotTaken)
+                    {
+                        await delivery.RejectAsync(requeue: true).ConfigureAwait(false);
+                        return Done.Instance;
+                    }
+                    break;
                 case DecodedTask other:
-                    log.Warning("Ignored task '{0}' (id {1}) on the monitor queue {2}: only {3} is expected",
-                        Printable.Line(other.Task.Name, 80), Printable.Line(other.Task.Id, 80), delivery.Queue, ProbeTask);
+                    log.Warning("Ignored task '{0}' (id {1}) on the monitor queue {2}: only {3} and {4} are expected",
+                        Printable.Line(other.Task.Name, 80), Printable.Line(other.Task.Id, 80), delivery.Queue, ProbeTask, CancelBinder.TaskName);
                     break;
                 case MalformedMessage m:
                     log.Warning("Ignored a malformed message on the monitor queue {0}: {1}", delivery.Queue, Printable.Line(m.Reason, 300));

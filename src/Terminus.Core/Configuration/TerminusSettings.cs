@@ -25,6 +25,15 @@ public sealed record TerminusSettings(
     /// <summary>The liveness-probe queue (30 s TTL, declared by the portal).</summary>
     public string MonitorQueue => $"{HostName}.monitor";
 
+    /// <summary>The portal's exchange, which routes to both queues (declared by the portal).</summary>
+    public const string PortalExchange = "terminus";
+
+    /// <summary>The routing key of the job queue (singular, as the portal binds it).</summary>
+    public string JobRoutingKey => $"{HostName}.terminus_job";
+
+    /// <summary>The routing key of the monitor queue.</summary>
+    public string MonitorRoutingKey => $"{HostName}.monitoring";
+
     /// <summary>How jobs run: runner Python, output size cap, timeouts, environment passed to services.</summary>
     public ExecutionSettings Execution { get; init; } = ExecutionSettings.Default;
 

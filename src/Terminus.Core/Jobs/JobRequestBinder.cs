@@ -44,7 +44,7 @@ public static class JobRequestBinder
             values[1], values[2], values[3], values[4], values[5], test, parameters, errors));
     }
 
-    private static bool TryJobId(JsonElement value, out JobId id)
+    internal static bool TryJobId(JsonElement value, out JobId id)
     {
         id = default;
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var n) || n < 0) return false;

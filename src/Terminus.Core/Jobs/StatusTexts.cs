@@ -32,6 +32,10 @@ public static class StatusTexts
         $"Invalid {role} alias '{value}': it must be a single directory name (letters, digits, '_', '-', '.').";
     public static string InvalidDataReference(string shown, string why) => $"Invalid data reference {shown}: {why}.";
 
+    /// <summary>Ours: the job was cancelled (<c>cancel_terminus_job</c> or <c>terminus cancel</c>) before it ended on its own.</summary>
+    public static string Cancelled(CancelRequest cancel) =>
+        cancel.Reason is { } reason ? $"Job cancelled by {cancel.Who}: {reason}." : $"Job cancelled by {cancel.Who}.";
+
     /// <summary>0.7's tarball text, then why nothing could be packaged, e.g. "out/ is a link, not a directory".</summary>
     public static string TarballRefused(string why) => $"{TarballError} ({why}: nothing was packaged.)";
 

@@ -32,6 +32,7 @@ public static class LedgerJson
         ["job-abandoned.v1"] = typeof(JobAbandoned),
         ["job-retired.v1"] = typeof(JobRetired),
         ["ledger-snapshot.v1"] = typeof(LedgerSnapshot),
+        ["job-cancel-requested.v1"] = typeof(JobCancelRequested),
     };
 
     private static readonly Dictionary<Type, string> ByType = ByManifest.ToDictionary(kv => kv.Value, kv => kv.Key);

@@ -57,11 +57,22 @@ public sealed record JobAbandoned(long JobId, string TaskId, DateTimeOffset At) 
 public sealed record JobRetired(long JobId, string Status, string Message, long Seq, string TaskId, string? RootTaskId, DateTimeOffset At,
     int Run = 1) : ILedgerRecord;
 
+/// <summary>
+/// A cancel was taken for a job: live (its run is stopped), or not arrived yet (its request, when it comes, ends
+/// cancelled without running). Kept until the job retires, or as long as retired jobs for one that never comes.
+/// </summary>
+/// <param name="By">"portal" or "operator".</param>
+public sealed record JobCancelRequested(long JobId, string By, string? Reason, DateTimeOffset At) : ILedgerRecord
+{
+    public CancelRequest ToRequest() => new(new JobId(JobId), CancelRequest.ParseBy(By), Reason);
+}
+
 /// <summary>The supervisor's state, so its journal can be trimmed.</summary>
 public sealed record LedgerSnapshot(
     IReadOnlyList<LiveJob> Live,
     IReadOnlyList<JobRetired> Retired,
     IReadOnlyDictionary<string, int> Abandoned,
-    bool RunOpen) : ILedgerRecord;
+    bool RunOpen,
+    IReadOnlyList<JobCancelRequested>? Cancels = null) : ILedgerRecord;
 
 public sealed record LiveJob(long JobId, string TaskId, int Run = 1);

@@ -386,4 +386,81 @@ public sealed class JobActorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Null(delivery.Outcome); // left to the supervisor, which gives it back to the broker
         await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(50));
     }
+
+    private static CancelRequest CancelOf(long id, CancelledBy by = CancelledBy.Portal, string? reason = null) => new(new JobId(id), by, reason);
+
+    [Fact]
+    public async Task A_cancel_while_the_run_waits_for_a_worker_ends_the_job_without_it_ever_running()
+    {
+        var job = Start(FakeDelivery.Job(60));
+        await ExpectStatus(JobStatuses.Pending);
+        var run = await _runner.ExpectMsgAsync<RunStep>();
+        job.Tell(new CancelRun(CancelOf(60, CancelledBy.Operator, "sent by mistake")));
+        var stop = await _runner.ExpectMsgAsync<StopStep>();
+        Assert.Equal((StepKind.Run, false), (stop.Kind, stop.TimedOut));
+        job.Tell(new StepStarted(run.Spec.JobId, StepKind.Run)); // the start raced the stop: it is not shown
+        job.Tell(new StepFailed(stop.JobId, stop.Kind, stop.StatusText, stop.Detail));
+        var end = await ExpectStatus(JobStatuses.Failed, "Job cancelled by the lab's operator: sent by mistake.", seq: 2);
+        await ConfirmTerminalAndRetire(job, end);
+    }
+
+    [Fact]
+    public async Task A_cancel_of_a_running_job_stops_its_run_and_a_success_that_races_the_stop_still_ends_it_cancelled_once()
+    {
+        var job = Start(FakeDelivery.Job(61));
+        var run = await ToRunning(job);
+        job.Tell(new CancelRun(CancelOf(61)));
+        var stop = await _runner.ExpectMsgAsync<StopStep>();
+        job.Tell(new StepSucceeded(run.Spec.JobId, StepKind.Run)); // it ended on its own before the stop reached it
+        job.Tell(new StepFailed(stop.JobId, stop.Kind, stop.StatusText, stop.Detail)); // a stale answer after the end
+        job.Tell(new CancelRun(CancelOf(61))); // and a second cancel
+        var end = await ExpectStatus(JobStatuses.Failed, "Job cancelled by the portal.", seq: 3);
+        await _packager.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // nothing is packaged after a cancel
+        await ConfirmTerminalAndRetire(job, end);
+        await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public async Task A_cancel_while_uploading_stops_the_upload_and_a_stop_nobody_answers_still_ends_the_job()
+    {
+        var job = Start(FakeDelivery.Job(62));
+        var run = await ToRunning(job);
+        job.Tell(new StepSucceeded(run.Spec.JobId, StepKind.Run));
+        Confirm(job, await ExpectStatus(JobStatuses.Success));
+        await _packager.ExpectMsgAsync<RunStep>();
+        job.Tell(new StepSucceeded(run.Spec.JobId, StepKind.Package));
+        await _uploader.ExpectMsgAsync<RunStep>();
+        job.Tell(new CancelRun(CancelOf(62)));
+        var stop = await _uploader.ExpectMsgAsync<StopStep>();
+        Assert.Equal(StepKind.Upload, stop.Kind);
+        await Handled(job, 62); // the stop's grace is armed before the pool is told
+        await ExpectStatus(JobStatuses.Success); // a redelivery gets the latest confirmed status again
+        ((TestScheduler)Sys.Scheduler).Advance(JobTimeouts.Default.StopGrace);
+        await ConfirmTerminalAndRetire(job, await ExpectStatus(JobStatuses.Failed, "Job cancelled by the portal."));
+    }
+
+    [Fact]
+    public async Task A_request_cancelled_before_it_came_ends_cancelled_without_being_validated_or_run()
+    {
+        var delivery = FakeDelivery.Job(63, service: "no_such_service");
+        var task = ((DecodedTask)CeleryDecoder.Decode(delivery.Message)).Task;
+        var request = ((BoundJob)JobRequestBinder.Bind(task)).Request;
+        var job = ChildActorOf(JobActor.Props(request.JobId,
+            new JobStart.NewRequest(task, request, delivery, false, Cancel: CancelOf(63, CancelledBy.Operator)), Deps));
+        job.Tell(AdmissionWritten.Instance);
+        var end = await ExpectStatus(JobStatuses.Failed, "Job cancelled by the lab's operator.", seq: 1);
+        await _runner.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        await AwaitConditionAsync(() => Task.FromResult(delivery.Acked));
+        await ConfirmTerminalAndRetire(job, end);
+    }
+
+    [Fact]
+    public async Task A_cancel_after_the_end_changes_nothing()
+    {
+        var job = Start(FakeDelivery.Job(64, service: "no_such_service"));
+        var end = await ExpectStatus(JobStatuses.Failed, StatusTexts.ServiceNotAvailable("no_such_service"));
+        job.Tell(new CancelRun(CancelOf(64)));
+        await ConfirmTerminalAndRetire(job, end);
+        await _reporter.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
 }

@@ -251,6 +251,42 @@ public sealed class JobSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     /// <summary>Stands in for a JobActor: reports its start, forwards what it gets, finishes or crashes on demand.</summary>
+    private Task<CancelTaken> Cancel(long id, CancelledBy by = CancelledBy.Portal) =>
+        _supervisor.Ask<CancelTaken>(new CancelJob(new CancelRequest(new JobId(id), by, null)), TimeSpan.FromSeconds(5));
+
+    [Fact]
+    public async Task A_cancel_reaches_a_live_job_once_written_and_again_when_the_job_is_resumed_after_a_restart()
+    {
+        await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
+        _supervisor.Tell(Submit(20));
+        await _children.ExpectMsgAsync<StandInJob.Started>();
+        Assert.Equal(CancelDecision.StopLive, (await Cancel(20, CancelledBy.Operator)).Decision);
+        Assert.Equal(CancelledBy.Operator, (await _children.ExpectMsgAsync<CancelRun>()).Request.By);
+        Assert.Equal(CancelDecision.AlreadyTaken, (await Cancel(20)).Decision);
+
+        await RestartSupervisor(clean: false); // the daemon died before the job could end: the cancel is in the ledger
+        await _children.ExpectMsgAsync<StandInJob.Started>();
+        Assert.Equal(CancelledBy.Operator, (await _children.ExpectMsgAsync<CancelRun>()).Request.By);
+    }
+
+    [Fact]
+    public async Task A_cancel_before_the_request_comes_is_remembered_and_one_after_the_end_changes_nothing()
+    {
+        await AwaitConditionAsync(() => Task.FromResult(_gate.ClosedBecause is null));
+        Assert.Equal(CancelDecision.AwaitRequest, (await Cancel(21)).Decision);
+        await RestartSupervisor(clean: true);
+        _supervisor.Tell(Submit(21));
+        var child = (await _children.ExpectMsgAsync<StandInJob.Started>()).Self;
+        Assert.Equal(new CancelRequest(new JobId(21), CancelledBy.Portal, null), Assert.IsType<JobStart.NewRequest>(StartsOf(21).Single()).Cancel);
+
+        child.Tell(new StandInJob.Finish(new OutboxEntry(1, JobStatuses.Failed, "Job cancelled by the portal.")));
+        await _children.ExpectMsgAsync<RetireJob>();
+        Assert.Equal(CancelDecision.AlreadyFinished, (await Cancel(21)).Decision);
+        _supervisor.Tell(Submit(21, taskId: "a-new-request")); // the cancel was spent: a new request for the job runs
+        await _children.ExpectMsgAsync<StandInJob.Started>();
+        Assert.Null(Assert.IsType<JobStart.NewRequest>(StartsOf(21)[1]).Cancel);
+    }
+
     private sealed class StandInJob : ReceiveActor
     {
         public sealed record Started(IActorRef Self);

@@ -75,4 +75,26 @@ public sealed class MonitorResponderSpecs : Akka.TestKit.Xunit2.TestKit
         await Run(probe).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("requeue", probe.Outcome);
     }
+
+    [Fact]
+    public async Task Monitor_should_take_a_cancel_to_the_supervisor_ack_it_once_recorded_and_give_it_back_while_the_ledger_cannot_take_it()
+    {
+        var supervisor = CreateTestProbe();
+        var responder = new MonitorResponder(_publisher, FakePublisher.Encoder(), "myhost", Sys.Log, null,
+            new Terminus.Actors.Intake.CancelIntake(supervisor, Sys.Log, TimeSpan.FromSeconds(5)));
+        var cancel = FakeDelivery.TaskMessage("cancel_terminus_job", "[42]", "{\"by\": \"operator\", \"reason\": \"typo\"}", queue: "myhost.monitor");
+        var unusable = FakeDelivery.TaskMessage("cancel_terminus_job", "[\"x\"]", queue: "myhost.monitor");
+        var refused = FakeDelivery.TaskMessage("cancel_terminus_job", "[43]", queue: "myhost.monitor");
+        var done = responder.Graph(Source.From<IDelivery>([cancel, unusable, refused])).Run(Sys.Materializer());
+
+        var asked = await supervisor.ExpectMsgAsync<Terminus.Actors.Jobs.CancelJob>();
+        Assert.Equal(new Terminus.Core.Jobs.CancelRequest(new Terminus.Core.Jobs.JobId(42), Terminus.Core.Jobs.CancelledBy.Operator, "typo"), asked.Request);
+        Assert.Null(cancel.Outcome); // not before it is in the ledger
+        supervisor.Reply(new Terminus.Actors.Jobs.CancelTaken(asked.Request.JobId, Terminus.Core.Ledger.CancelDecision.StopLive));
+        await supervisor.ExpectMsgAsync<Terminus.Actors.Jobs.CancelJob>(); // job 43: the unusable one never reached the supervisor
+        supervisor.Reply(new Akka.Actor.Status.Failure(new InvalidOperationException("the job ledger cannot be written")));
+        await done.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(("ack", "ack", "requeue"), (cancel.Outcome, unusable.Outcome, refused.Outcome));
+        Assert.Empty(_publisher.Published);
+    }
 }

@@ -90,3 +90,48 @@ public sealed class LedgerStateTests
         Assert.True(restored.RunOpen);
     }
 }
+
+public sealed class LedgerStateCancelTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_cancel_stops_a_live_job_waits_for_one_not_arrived_and_changes_nothing_for_a_finished_one()
+    {
+        var s = new LedgerState();
+        s.Apply(new JobAdmitted(1, "t1", At));
+        s.Apply(new JobAdmitted(2, "t2", At));
+        s.Apply(new JobRetired(2, "uploaded", "ok", 4, "t2", null, At));
+        Assert.Equal(CancelDecision.StopLive, s.DecideCancel(new JobId(1)));
+        Assert.Equal(CancelDecision.AlreadyFinished, s.DecideCancel(new JobId(2)));
+        Assert.Equal(CancelDecision.AwaitRequest, s.DecideCancel(new JobId(3)));
+
+        s.Apply(new JobCancelRequested(3, "operator", "typo", At));
+        Assert.Equal(CancelDecision.AlreadyTaken, s.DecideCancel(new JobId(3)));
+        Assert.Equal(new CancelRequest(new JobId(3), CancelledBy.Operator, "typo"), s.CancelOf(new JobId(3))!.ToRequest());
+        // Its request comes, runs (cancelled) and retires: the cancel is spent, a later request runs as any other.
+        s.Apply(new JobAdmitted(3, "t3", At));
+        s.Apply(new JobRetired(3, "failed", "Job cancelled by the lab's operator: typo.", 1, "t3", null, At));
+        Assert.Null(s.CancelOf(new JobId(3)));
+        Assert.Equal(new RequestDecision.Admit(2, 1), s.Decide(new JobId(3), "t4"));
+    }
+
+    [Fact]
+    public void Cancels_outlive_a_snapshot_a_live_job_s_always_one_for_a_request_that_never_came_as_long_as_finished_jobs()
+    {
+        var s = new LedgerState();
+        s.Apply(new JobAdmitted(1, "t1", At));
+        s.Apply(new JobCancelRequested(1, "portal", null, At));
+        s.Apply(new JobCancelRequested(9, "portal", null, At));
+        s.Apply(new JobCancelRequested(8, "portal", null, At + TimeSpan.FromDays(29)));
+        var snapshot = s.ToSnapshot(At + TimeSpan.FromDays(31), TimeSpan.FromDays(30), 100);
+        var restored = new LedgerState();
+        restored.Apply(LedgerJson.FromBytes(LedgerJson.ToBytes(snapshot), LedgerJson.ManifestOf(snapshot)));
+        Assert.Equal([new JobId(1), new JobId(8)], restored.Cancels.Keys.OrderBy(k => k.Value));
+
+        // A snapshot written before cancels existed reads as one without any.
+        var old = LedgerJson.FromBytes("""{"live":[],"retired":[],"abandoned":{},"run_open":false}"""u8, "ledger-snapshot.v1");
+        restored.Apply(old);
+        Assert.Empty(restored.Cancels);
+    }
+}

@@ -34,6 +34,10 @@ internal static class Harness
         return (sent.GetProperty("task_id").GetString()!, sent.GetProperty("sent_at").GetDouble());
     }
 
+    /// <summary>Sends our <c>cancel_terminus_job(job)</c> as a portal would, to the monitor queue (the default) or the job queue.</summary>
+    public static Task SendCancelAsync(string host, long job, string to = "monitor") =>
+        RunAsync("send-cancel", "--host", host, "--job", job.ToString(System.Globalization.CultureInfo.InvariantCulture), "--to", to);
+
     public static Task SendRawAsync(string host, string to, string body, params string[] options) =>
         RunAsync(["send-raw", "--host", host, "--to", to, "--body", body, .. options]);
 
