@@ -37,7 +37,7 @@ export HOME=${HOME:-/root}
 
 # System packages needed by the tests (one list).
 # iproute2 (ss) and procps (ps) are used by scripts/ci/*.sh; they are present on a normal Debian install.
-APT_PACKAGES="rabbitmq-server python3-celery iproute2 procps openssh-server openssh-client rsync slurm-wlm munge slurmdbd mariadb-server screen bubblewrap"
+APT_PACKAGES="rabbitmq-server python3-celery iproute2 procps openssh-server openssh-client rsync slurm-wlm munge slurmdbd mariadb-server screen bubblewrap prometheus"
 
 TEST_TIMEOUT=${TEST_TIMEOUT:-80m}
 export RMQ_DIR=${RMQ_DIR:-/tmp/ci-rabbitmq}

@@ -3,10 +3,11 @@ using Akka.Logger.Serilog;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
-using Serilog.Events;
 using Terminus.Actors.Amqp;
 using Terminus.Actors.Execution.Containment;
 using Terminus.Actors.Hosting;
+using Terminus.Host;
+using Terminus.Host.Logging;
 using Terminus.Core.Configuration;
 using Terminus.Core;
 using Terminus.Core.Sandbox;
@@ -65,14 +66,7 @@ catch (Exception e) when (e is IOException or UnauthorizedAccessException)
     return ExitCodes.CantCreate;
 }
 
-Log.Logger = new LoggerConfiguration()
-    .MinimumLevel.Information()
-    .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-    .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
-    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
-    .WriteTo.File(Path.Combine(settings.LogDir, "terminus-.log"), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 30,
-        outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message:lj}{NewLine}{Exception}")
-    .CreateLogger();
+Log.Logger = DaemonLogging.Create(settings, DaemonLogging.ToJournal(SettingsLoader.ProcessEnvironment()));
 
 try
 {
@@ -95,6 +89,7 @@ try
     await using var sshMasters = new SshMasterPool(settings.StorageSshAlias, settings.RunDir, settings.Execution.UploadTimeout,
         TerminusHostingExtensions.UploadWorkers(settings), line => Log.Information("{Line}", line), line => Log.Warning("{Line}", line));
     var runtime = TerminusRuntime.For(settings, cgroups, sandbox, sshMasters);
+    using var metrics = MetricsEndpointServer.Start(settings.Telemetry.MetricsListen);
     var readiness = new TerminusReadiness();
 
     var builder = Host.CreateApplicationBuilder(args);

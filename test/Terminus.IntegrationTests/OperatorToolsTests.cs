@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Globalization;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
@@ -71,7 +73,7 @@ public sealed class OperatorToolsTests(PortalWorker portal, ITestOutputHelper ou
             var running = await RunTerminus(site, "status");
             output.WriteLine(running.StdOut);
             Assert.Equal(0, running.ExitCode);
-            Assert.Matches($@"{id}\s+slow_echo\s+Running\s+\d+m\s+running: Job is running\.", running.StdOut);
+            Assert.Matches($@"{id}\s+slow_echo\s+Running\s+\d+[smhd]\s+running: Job is running\.", running.StdOut);
             File.WriteAllText(release, "");
 
             await portal.WaitForStatusesAsync(id, s => s.Any(t => t.Status == JobStatuses.Uploaded), TimeSpan.FromSeconds(60));
@@ -80,9 +82,38 @@ public sealed class OperatorToolsTests(PortalWorker portal, ITestOutputHelper ou
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (!all.StdOut.Contains("0 unfinished job(s)") && DateTime.UtcNow < deadline) all = await RunTerminus(site, "status", "--all");
             output.WriteLine(all.StdOut);
-            Assert.Matches($@"{id}\s+Retired\s+\d+m\s+uploaded: Job data tarball successfully uploaded\.", all.StdOut);
+            Assert.Matches($@"{id}\s+slow_echo\s+Retired\s+\d+[smhd]\s+uploaded: Job data tarball successfully uploaded\.", all.StdOut);
             Assert.Contains("0 unfinished job(s)", all.StdOut);
             File.Delete(Path.Combine(ItEnvironment.StorageDir, $"{id}_slow_echo.tar.gz"));
+
+            // Its history, kept in the ledger after it retired.
+            var show = await RunTerminus(site, "show", id.ToString(CultureInfo.InvariantCulture));
+            output.WriteLine(show.StdOut);
+            Assert.Equal(0, show.ExitCode);
+            Assert.StartsWith($"job {id}: finished uploaded: Job data tarball successfully uploaded.", show.StdOut);
+            Assert.Contains("pending: status pending sent [status #1, run 1] \"Job successfully submitted (pending execution)\"", show.StdOut);
+            Assert.Contains("running: status running sent [status #2, run 1]", show.StdOut);
+            Assert.Contains("uploaded: status uploaded sent [status #4, run 1]", show.StdOut);
+            Assert.Matches(@"runner started: pid \d+", show.StdOut);
+            Assert.Matches(@"time per phase: received [\d.]+ s, pending [\d.]+ s, running [\d.]+ s, succeeded [\d.]+ s, packaging [\d.]+ s, uploading [\d.]+ s", show.StdOut);
+            Assert.Contains("outcome: uploaded: Job data tarball successfully uploaded. (every status confirmed by the broker)", show.StdOut);
+
+            var json = await RunTerminus(site, "show", id.ToString(CultureInfo.InvariantCulture), "--json");
+            using (var doc = JsonDocument.Parse(json.StdOut))
+            {
+                var run = doc.RootElement.GetProperty("runs")[0];
+                Assert.Equal(("slow_echo", "uploaded", 4), (run.GetProperty("service").GetString(), run.GetProperty("last_status").GetString(),
+                    run.GetProperty("events").EnumerateArray().Count(e => e.GetProperty("kind").GetString() == "status")));
+                Assert.Equal("uploaded", doc.RootElement.GetProperty("retired").GetProperty("status").GetString());
+            }
+            var uploaded = await RunTerminus(site, "jobs", "--status", "uploaded", "--since", "1h", "--json");
+            using (var doc = JsonDocument.Parse(uploaded.StdOut))
+                Assert.Contains(doc.RootElement.EnumerateArray(), j => j.GetProperty("job_id").GetInt64() == id && j.GetProperty("service").GetString() == "slow_echo");
+            var failed = await RunTerminus(site, "jobs", "--status", "failed");
+            Assert.DoesNotContain(id.ToString(CultureInfo.InvariantCulture), failed.StdOut);
+            var unknown = await RunTerminus(site, "show", "1");
+            Assert.Equal(1, unknown.ExitCode);
+            Assert.Contains("knows no job 1", unknown.StdOut);
         }
         finally
         {
@@ -236,7 +267,7 @@ public sealed class OperatorToolsTests(PortalWorker portal, ITestOutputHelper ou
             foreach (var command in new[] { "terminus", "terminus-daemon", "terminus_config", "terminus_datasource_cfg" })
                 Assert.True(File.Exists(Path.Combine(prefix, "bin", command)), command);
             var help = await ProcessRunner.RunAsync(Path.Combine(prefix, "bin", "terminus"), ["help"], TimeSpan.FromSeconds(60));
-            Assert.Contains("usage: terminus <command>", help.StdOut);
+            Assert.Contains("Usage:\n  terminus [command] [options]", help.StdOut);
             var unit = Path.Combine(units, "terminus@.service");
             Assert.Contains($"{prefix}/lib/terminus-daemon.dll", File.ReadAllText(unit));
             var verify = await ProcessRunner.RunAsync("systemd-analyze", ["verify", unit], TimeSpan.FromSeconds(30));

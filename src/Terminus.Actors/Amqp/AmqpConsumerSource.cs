@@ -200,6 +200,7 @@ public sealed class AmqpConsumerSource(AmqpSourceSettings settings) : GraphStage
 
         public override void PostStop()
         {
+            _settings.OnStopped?.Invoke();
             _settings.Drain.Detach(_onStop);
             _lifetime.Cancel();
             // Always dispose, whatever IsOpen says: a half-open connection must not linger.

@@ -11,7 +11,8 @@ namespace Terminus.Actors.Amqp;
 /// confirms them in batches), so a thousand statuses cost a few round trips rather than a thousand; callers that need
 /// an order keep it themselves, one publish at a time.
 /// </summary>
-public sealed class AmqpPublisher(ConnectionFactory factory, string clientName, TimeSpan confirmTimeout)
+/// <param name="metricsName">The connection's label in <c>terminus_broker_connected</c>, or null to export nothing.</param>
+public sealed class AmqpPublisher(ConnectionFactory factory, string clientName, TimeSpan confirmTimeout, string? metricsName = null)
     : IMessagePublisher, IAsyncDisposable
 {
     private readonly SemaphoreSlim _connecting = new(1, 1);
@@ -62,10 +63,13 @@ public sealed class AmqpPublisher(ConnectionFactory factory, string clientName, 
             if (_channel is { IsOpen: true } opened) return opened; // another publish reconnected meanwhile
             await CloseAsync().ConfigureAwait(false);
             _connection = await factory.CreateConnectionAsync(clientName, ct).ConfigureAwait(false);
+            if (metricsName is { } name)
+                _connection.ConnectionShutdownAsync += (_, _) => { Telemetry.DaemonMetrics.ConnectionDown(name); return Task.CompletedTask; };
             var channel = await _connection.CreateChannelAsync(
                 new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
                 ct).ConfigureAwait(false);
             Volatile.Write(ref _channel, channel);
+            if (metricsName is not null) Telemetry.DaemonMetrics.ConnectionUp(metricsName);
             return channel;
         }
         finally

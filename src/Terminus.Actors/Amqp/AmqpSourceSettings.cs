@@ -18,4 +18,7 @@ public sealed record AmqpSourceSettings(
 
     /// <summary>Called each time the consumer is registered on the broker (readiness).</summary>
     public Action? OnConsuming { get; init; }
+
+    /// <summary>Called when the consumer stopped (its connection lost, closed or given up), before any reconnect.</summary>
+    public Action? OnStopped { get; init; }
 }

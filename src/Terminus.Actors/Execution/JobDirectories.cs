@@ -25,13 +25,6 @@ public static class JobDirectories
         return movedTo;
     }
 
-    public static JobDirFate FateOf(JobPhase terminal, bool testMode) => terminal switch
-    {
-        JobPhase.Uploaded => JobDirFate.Delete,
-        JobPhase.Succeeded when testMode => JobDirFate.Delete,
-        _ => JobDirFate.MoveToFailed,
-    };
-
     /// <summary>Applies a fate; returns a line for the log (null when there was nothing to do).</summary>
     public static string? Retire(JobPaths paths, JobDirFate fate)
     {

@@ -36,12 +36,14 @@ public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSett
         var size = new FileInfo(paths.Tarball).Length;
         var limit = JobTimeouts.ForUpload(size, execution.UploadBandwidthKbps, execution.UploadTimeout, execution.UploadRetryWindow);
         var started = false;
+        var startedAt = 0L;
         var retryUntil = DateTime.MaxValue;
         void Started()
         {
             // The deadline runs from the first rsync that carries the file, not while it waits for a free connection.
             if (started) return;
             started = true;
+            startedAt = Stopwatch.GetTimestamp();
             retryUntil = DateTime.UtcNow + execution.UploadRetryWindow;
             log.Info("{0}: uploading {1} ({2} bytes) to {3}: (deadline {4:0} s)", paths.JobName, Path.GetFileName(paths.Tarball), size, sshAlias, limit.TotalSeconds);
             control.Started(limit);
@@ -54,6 +56,8 @@ public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSett
             {
                 log.Info("{0}: uploaded {1} to {2}:{3}", paths.JobName, Path.GetFileName(paths.Tarball), sshAlias,
                     attempt > 1 ? $" (attempt {attempt})" : "");
+                Telemetry.DaemonMetrics.UploadBytes.Inc(size);
+                Telemetry.DaemonMetrics.UploadDuration.Observe(Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
                 return new StepOutcome.Succeeded();
             }
             var output = RunnerRecords.Tail(paths.UploadLog, maxLines: 4);
@@ -63,12 +67,14 @@ public sealed class RsyncUploader(string jobRoot, string sshAlias, ExecutionSett
                 // The rsync carried other jobs' files too, and any of them may be the cause: this one goes again, alone, at once.
                 log.Warning("{0}: {1} (an rsync of {2} files); sending it again on its own", paths.JobName, why, run.Files);
                 alone = true;
+                Telemetry.DaemonMetrics.UploadRetries.Inc();
                 continue;
             }
             var delay = RsyncCommand.RetryDelay(attempt);
             if (!RsyncCommand.IsTransient(run.ExitCode) || DateTime.UtcNow + delay > retryUntil)
                 return new StepOutcome.Failed(StatusTexts.UploadError, attempt > 1 ? $"{why} (after {attempt} attempts)" : why);
             log.Warning("{0}: {1}; trying again in {2} s", paths.JobName, why, delay.TotalSeconds);
+            Telemetry.DaemonMetrics.UploadRetries.Inc();
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }

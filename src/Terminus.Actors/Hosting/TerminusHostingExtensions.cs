@@ -11,6 +11,7 @@ using Terminus.Actors.Ledger;
 using Terminus.Actors.Monitor;
 using Terminus.Actors.Reporting;
 using Terminus.Actors.Steps;
+using Terminus.Actors.Telemetry;
 using Terminus.Core.Celery;
 using Terminus.Core.Configuration;
 using Terminus.Core.Jobs;
@@ -36,6 +37,7 @@ public static class TerminusHostingExtensions
         var gate = new AdmissionGate(maxJobs);
         readiness ??= new TerminusReadiness();
         gate.Recovered.ContinueWith(_ => readiness.LedgerRecovered(), TaskScheduler.Default);
+        Prometheus.Metrics.DefaultRegistry.AddBeforeCollectCallback(() => DaemonMetrics.ShowIntake(gate));
         // As 0.7's send-only task stubs publish them (ignore_result=True), from this process.
         var encoder = new CeleryEncoder(CeleryOrigin.ForThisProcess(), ignoreResult: true);
 
@@ -61,14 +63,22 @@ public static class TerminusHostingExtensions
 
                 var jobsDrain = new DrainSignal();
                 new JobIntake(supervisor, gate, log).Graph(JobIntake.Reconnecting(new AmqpSourceSettings(
-                    factory, settings.JobQueue, (ushort)maxJobs, $"terminus-jobs@{settings.HostName}", jobsDrain, log) { OnConsuming = readiness.JobsConsuming }))
+                    factory, settings.JobQueue, (ushort)maxJobs, $"terminus-jobs@{settings.HostName}", jobsDrain, log)
+                {
+                    OnConsuming = () => { readiness.JobsConsuming(); DaemonMetrics.Consumer("jobs", true); },
+                    OnStopped = () => DaemonMetrics.Consumer("jobs", false),
+                }))
                     .Run(materializer);
 
                 var monitorDrain = new DrainSignal();
                 var responder = new MonitorResponder(runtime.CreatePublisher("terminus-monitor"), encoder, settings.HostName, log, () => gate.LedgerProblem,
                     new CancelIntake(supervisor, log));
                 responder.Graph(JobIntake.Reconnecting(new AmqpSourceSettings(
-                    factory, settings.MonitorQueue, 4, $"terminus-monitor@{settings.HostName}", monitorDrain, log) { OnConsuming = readiness.MonitorConsuming }))
+                    factory, settings.MonitorQueue, 4, $"terminus-monitor@{settings.HostName}", monitorDrain, log)
+                {
+                    OnConsuming = () => { readiness.MonitorConsuming(); DaemonMetrics.Consumer("monitor", true); },
+                    OnStopped = () => DaemonMetrics.Consumer("monitor", false),
+                }))
                     .Run(materializer);
 
                 RegisterShutdown(system, registry, jobsDrain, monitorDrain, log);

@@ -27,7 +27,7 @@ public sealed record TerminusRuntime(
     /// </summary>
     public static TerminusRuntime For(TerminusSettings settings, IJobCgroups? cgroups = null, JobSandbox? sandbox = null, SshMasterPool? sshMasters = null) => new(
         name => new AmqpPublisher(AmqpConnections.CreateFactory(settings.Broker), $"{name}@{settings.HostName}",
-            TerminusHostingExtensions.ConfirmTimeout),
+            TerminusHostingExtensions.ConfirmTimeout, metricsName: name == "terminus-status" ? "status" : "probe"),
         context => settings.UseSlurm
             ? SlurmRunner.Create(context, settings, new ProcessSlurmCommands(TimeSpan.FromSeconds(60)), sandbox)
             : new LocalServiceRunner(settings, context.Log, cgroups: cgroups, sandbox: sandbox),

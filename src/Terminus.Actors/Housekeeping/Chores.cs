@@ -15,7 +15,7 @@ public static class Chores
             problems.Select(problem => $"Could not delete from __failed/: {problem}").ToList());
     };
 
-    /// <summary>Drops the last record each retired job keeps in the ledger, once it is older than <paramref name="keep"/>.</summary>
+    /// <summary>Forgets the history of each retired job (its journal, kept for <c>terminus show</c>) once it is older than <paramref name="keep"/>.</summary>
     public static Func<DateTime, ChoreOutcome> CompactLedger(string ledgerPath, TimeSpan keep) => now =>
     {
         try

@@ -30,6 +30,17 @@ public sealed class AdmissionGate(int capacity)
 
     private string? Reason() => !_recovered.Task.IsCompleted ? "the job ledger is not recovered yet" : _ledgerProblem ?? _hostProblem;
 
+    /// <summary>Why new requests are not taken now, as a fixed label (for metrics), or null when one would be.</summary>
+    public string? PauseLabel
+    {
+        get
+        {
+            lock (_lock)
+                return !_recovered.Task.IsCompleted ? "ledger_not_recovered" : _ledgerProblem is not null ? "ledger_unwritable"
+                    : _hostProblem is not null ? "host_unhealthy" : _occupied >= Capacity ? "slots_full" : null;
+        }
+    }
+
     /// <summary>Why the ledger cannot be written now (a write failed), or null: the daemon then takes nothing, and says it is down.</summary>
     public string? LedgerProblem { get { lock (_lock) return _ledgerProblem; } }
 

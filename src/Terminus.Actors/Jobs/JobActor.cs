@@ -6,6 +6,7 @@ using Terminus.Actors.Amqp;
 using Terminus.Actors.Execution;
 using Terminus.Actors.Reporting;
 using Terminus.Actors.Steps;
+using Terminus.Actors.Telemetry;
 using Terminus.Core.Jobs;
 using Terminus.Core.Ledger;
 using Terminus.Core.Text;
@@ -37,6 +38,9 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private bool _admissionWritten;
     /// <summary>A cancel taken for this run: its step is being stopped, and whatever the step answers, the job ends cancelled.</summary>
     private CancelRequest? _cancel;
+    private readonly PhaseClock _clock = new();
+    /// <summary>When the phase the journal leaves the job in was entered (for the metrics of a resumed job).</summary>
+    private DateTimeOffset _enteredAt;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -50,8 +54,18 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         _id = id;
         _start = start;
         _deps = deps;
-        Recover<ILedgerRecord>(record => _state.Apply(record));
+        Recover<ILedgerRecord>(record =>
+        {
+            _state.Apply(record);
+            _enteredAt = record switch { JobMoved m => m.At, JobAccepted a => a.At, _ => _enteredAt };
+        });
         Recover<RecoveryCompleted>(_ => OnRecovered());
+    }
+
+    protected override void PostStop()
+    {
+        _clock.Hide();
+        base.PostStop();
     }
 
     public static Props Props(JobId id, JobStart start, JobDependencies deps) =>
@@ -79,6 +93,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         }
 
         _request = Bind(_state.Accepted);
+        _clock.Show(_state.Phase, _enteredAt);
         if (_start is JobStart.NewRequest duplicate)
         {
             // Accepted by an earlier incarnation whose admission may not have been written: acknowledged once this one's is.
@@ -111,6 +126,8 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Persist(accepted, e =>
         {
             _state.Apply(e);
+            _clock.Show(JobPhase.Received, e.At);
+            DaemonMetrics.JobsReceived.Inc();
             _request = fresh.Request;
             _acceptanceWritten = true;
             AckOnceDurable();
@@ -179,6 +196,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
                 Timers.StartSingleTimer(StepTimer, StepTimedOut.Instance, limit);
         });
         Command<StepLaunched>(l => Persist(new RunnerLaunched(l.Pid, l.StartTicks, l.Cgroup, DateTimeOffset.UtcNow), e => _state.Apply(e)));
+        Command<StepSubmitted>(s => PersistAsync(new SlurmJobSubmitted(s.SlurmJobId, DateTimeOffset.UtcNow), _ => { }));
         Command<StepSucceeded>(s =>
         {
             if (_cancel is not null) EndCancelled(s.Kind);
@@ -279,6 +297,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         Command<StepSucceeded>(_ => { });
         Command<StepFailed>(_ => { });
         Command<StepLaunched>(_ => { });
+        Command<StepSubmitted>(_ => { });
         Command<StepTimedOut>(_ => { });
         Command<StopUnanswered>(_ => { });
     }
@@ -335,6 +354,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
         {
             var move = batch[written++].Move;
             _state.Apply(e);
+            _clock.Move(e.To, e.At);
             if (e.Status is not null) Report(_state.Latest!);
             if (_state.IsTerminal) LogEnd(move);
             if (written == batch.Count && complete) Dispatch(continuing);
@@ -400,7 +420,7 @@ public sealed class JobActor : ReceivePersistentActor, IWithTimers
     private void RetireJobDirectory()
     {
         var paths = JobPaths.For(_deps.JobRoot, _state.Spec!);
-        var fate = JobDirectories.FateOf(_state.Phase, _state.TestMode);
+        var fate = JobDirFates.FateOf(_state.Phase, _state.TestMode);
         var (id, log) = (_id, _log);
         Task.Run(() =>
         {

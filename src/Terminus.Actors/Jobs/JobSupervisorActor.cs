@@ -4,6 +4,7 @@ using Akka.Persistence;
 using Terminus.Actors.Amqp;
 using Terminus.Actors.Intake;
 using Terminus.Actors.Reporting;
+using Terminus.Actors.Telemetry;
 using Terminus.Core.Jobs;
 using Terminus.Core.Ledger;
 using Terminus.Core.Text;
@@ -256,6 +257,13 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         var (request, replyTo) = (cancel.Request, Sender);
         var id = request.JobId;
         var decision = _state.DecideCancel(id);
+        DaemonMetrics.Cancels.WithLabels(request.ByName, decision switch
+        {
+            CancelDecision.StopLive => "stop_live",
+            CancelDecision.AwaitRequest => "await_request",
+            CancelDecision.AlreadyFinished => "already_finished",
+            _ => "already_taken",
+        }).Inc();
         switch (decision)
         {
             case CancelDecision.AlreadyFinished:
@@ -289,6 +297,7 @@ public sealed class JobSupervisorActor : ReceivePersistentActor, IWithTimers
         var t = done.Terminal;
         var retired = new JobRetired(done.JobId.Value, t.Status, t.Message, t.Seq, done.TaskId, done.RootTaskId, DateTimeOffset.UtcNow, done.Run);
         _state.Apply(retired);
+        DaemonMetrics.JobsFinished.WithLabels(DaemonMetrics.StatusLabel(t.Status)).Inc();
         var held = Leave(done.JobId);
         WriteAsync(retired, () =>
         {

@@ -41,7 +41,12 @@ public sealed class SqliteJournal : AsyncWriteJournal
                 results.Add(e); // rejected: nothing of this atomic write is stored
             }
         }
-        if (rows.Count > 0) await _journal.AppendAsync(rows).ConfigureAwait(false);
+        if (rows.Count > 0)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await _journal.AppendAsync(rows).ConfigureAwait(false);
+            Telemetry.DaemonMetrics.LedgerWriteLatency.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
         return results.All(r => r is null) ? null! : results.ToImmutableList();
     }
 

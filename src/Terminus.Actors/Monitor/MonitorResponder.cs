@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Streams.Dsl;
 using Terminus.Actors.Amqp;
 using Terminus.Actors.Intake;
+using Terminus.Actors.Telemetry;
 using Terminus.Core.Jobs;
 using Terminus.Core.Celery;
 using Terminus.Core.Text;
@@ -31,6 +32,7 @@ public sealed class MonitorResponder(IMessagePublisher publisher, CeleryEncoder 
 
     public async Task<Done> AnswerAsync(IDelivery delivery)
     {
+        var taken = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             switch (CeleryDecoder.Decode(delivery.Message))
@@ -53,6 +55,8 @@ public sealed class MonitorResponder(IMessagePublisher publisher, CeleryEncoder 
                         await delivery.RejectAsync(requeue: true).ConfigureAwait(false);
                         return Done.Instance;
                     }
+                    DaemonMetrics.ProbesAnswered.Inc();
+                    DaemonMetrics.ProbeLatency.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(taken).TotalSeconds);
                     log.Debug("Answered probe {0} for host {1}", Printable.Line(probe.Task.Id, 80), Printable.Line(host, 80));
                     break;
                 case DecodedTask { Task.Name: CancelBinder.TaskName } cancel when cancels is not null:

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Terminus.Actors.Amqp;
+using Terminus.Actors.Telemetry;
 using Terminus.Core.Celery;
 using Terminus.Core.Jobs;
 
@@ -62,6 +63,7 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
 
         if (!_outboxes.TryGetValue(report.JobId, out var outbox)) _outboxes[report.JobId] = outbox = new Outbox();
         outbox.Items.Enqueue(new Item(report, Sender));
+        DaemonMetrics.StatusesUnconfirmed.Inc();
         TrySend(report.JobId);
     }
 
@@ -90,6 +92,8 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
     {
         var outbox = _outboxes[p.JobId];
         var item = outbox.Items.Dequeue();
+        DaemonMetrics.StatusesUnconfirmed.Dec();
+        DaemonMetrics.StatusesPublished.Inc();
         _log.Info("Job #{0}: status {1} delivered to the portal's broker (seq {2}, publish attempt {3})",
             p.JobId, item.Report.Status, item.Sequence, outbox.Attempt);
         outbox.InFlight = false;
@@ -108,6 +112,7 @@ public sealed class StatusReporterActor : ReceiveActor, IWithTimers
         var outbox = _outboxes[f.JobId];
         outbox.InFlight = false;
         var delay = Backoff(outbox.Attempt);
+        DaemonMetrics.StatusRetries.Inc();
         Timers.StartSingleTimer(("retry", f.JobId), new Retry(f.JobId), delay);
         _log.Warning("Job #{0}: status {1} not confirmed by the broker (publish attempt {2}): {3}; retrying in {4:0.#} s",
             f.JobId, outbox.Items.Peek().Report.Status, outbox.Attempt, f.Error.GetBaseException().Message, delay.TotalSeconds);

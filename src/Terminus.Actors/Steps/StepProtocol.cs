@@ -35,6 +35,9 @@ public sealed record StopStep(JobId JobId, StepKind Kind, string StatusText, str
 /// </summary>
 public sealed record StepLaunched(JobId JobId, int Pid, long StartTicks, string? Cgroup);
 
+/// <summary>A SLURM run's job was accepted by sbatch: its id goes to the job's ledger (its history).</summary>
+public sealed record StepSubmitted(JobId JobId, string SlurmJobId);
+
 /// <summary>What an executor is made with: the actor system (for helpers such as the SLURM poller) and a logger.</summary>
 public sealed record StepContext(ActorSystem System, Akka.Event.ILoggingAdapter Log);
 

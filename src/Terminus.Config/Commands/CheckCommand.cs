@@ -24,8 +24,6 @@ namespace Terminus.Config.Commands;
 /// </summary>
 public sealed class CheckCommand(CommandIo io)
 {
-    public const string Usage = "usage: terminus check [--skip-ssh] [--skip-broker]";
-    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "skip-ssh", "skip-broker", "help" };
     private int _failures, _warnings;
 
     /// <summary>Imports a service like the runner does and says whether its run() accepts test (Python 2.7 and 3.x).</summary>
@@ -54,11 +52,8 @@ public sealed class CheckCommand(CommandIo io)
         print('run(%s)' % ', '.join(args + (['**' + kw] if kw else [])))
         """;
 
-    public async Task<int> RunAsync(IReadOnlyList<string> args)
+    public async Task<int> RunAsync(bool skipSsh, bool skipBroker)
     {
-        if (!Arguments.TryParse(args, Flags, Usage, io.Out, out var a)) return 0;
-        var (skipSsh, skipBroker) = (a.Flag("skip-ssh"), a.Flag("skip-broker"));
-        if (a.Problem("terminus check", Usage) is { } usageError) { io.Out.WriteLine(usageError); return ExitCodes.Usage; }
 
         var loaded = SettingsLoader.Load(io.Environment, io.Home);
         foreach (var error in loaded.Errors) Fail("configuration", error);
@@ -79,6 +74,7 @@ public sealed class CheckCommand(CommandIo io)
         if (!skipBroker) await CheckBrokerAsync();
         if (s.UseSlurm) await CheckSlurmAsync();
         CheckLedger(s);
+        await CheckRunningDaemonAsync(s);
 
         io.Out.WriteLine(_failures == 0
             ? $"\nAll checks passed{(_warnings > 0 ? $" ({_warnings} warning(s))" : "")}."
@@ -220,6 +216,28 @@ public sealed class CheckCommand(CommandIo io)
                 + $", {space!.FreeBytes / (1024 * 1024.0):0} MiB free");
         }
         catch (Exception e) { Fail("ledger", $"{s.LedgerPath}: {e.Message}"); }
+    }
+
+    /// <summary>The running daemon, as its own metrics tell it (TERMINUS_METRICS): consuming, connected, statuses, ledger.</summary>
+    private async Task CheckRunningDaemonAsync(TerminusSettings s)
+    {
+        if (s.Telemetry.MetricsListen is not { } listen)
+        {
+            Warn("daemon", "not asked: TERMINUS_METRICS is off, so the running daemon cannot be asked how it is");
+            return;
+        }
+        string exposition;
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            exposition = await http.GetStringAsync(listen.LocalUrl);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            Warn("daemon", $"not running, or not answering on {listen.LocalUrl} ({e.GetBaseException().Message})");
+            return;
+        }
+        foreach (var (verdict, what, detail) in DaemonHealth.Lines(MetricSample.Parse(exposition))) Report(verdict, what, detail);
     }
 
     private static string ExistingAncestor(string dir)

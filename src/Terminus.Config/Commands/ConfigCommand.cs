@@ -15,22 +15,28 @@ namespace Terminus.Config.Commands;
 /// </summary>
 public sealed class ConfigCommand(CommandIo io)
 {
-    public const string Usage = """
-        usage: terminus config [--dot-dir DIR]                         interactive, as terminus_config 0.7
-               terminus config --non-interactive [options]             for automation; unset options keep their current value
-        options: --hostname NAME --data-dir DIR --job-dir DIR --service-dir DIR --nodes N --concurrency C
-                 --ssh-alias ALIAS --slurm yes|no --rabbitmq-user U --rabbitmq-host HOST --rabbitmq-port P --rabbitmq-vhost V
-                 --answers FILE (KEY=value lines, terminus.env keys)   --create-dirs (create missing directories)
-                 --exec-start "CMD" (the unit's ExecStart)             --dot-dir DIR
-        """;
+    /// <summary>The options of <c>--non-interactive</c> that set a value, each named after its <c>terminus.env</c> key.</summary>
+    public static readonly IReadOnlyList<(string Option, string Key, string Help)> ValueOptions =
+    [
+        ("hostname", "TERMINUS_HOSTNAME", "the Terminus host name (the portal's queues are <host>.terminus_jobs and <host>.monitor)"),
+        ("data-dir", "TERMINUS_DATA_DIR", "the raw simulation data directory"),
+        ("job-dir", "TERMINUS_JOB_DIR", "where job directories are made"),
+        ("service-dir", "TERMINUS_SERVICE_DIR", "where the services are"),
+        ("nodes", "TERMINUS_NODES", "job nodes (jobs at once: nodes × concurrency)"),
+        ("concurrency", "TERMINUS_CONCURRENCY", "jobs per node"),
+        ("ssh-alias", "GALACSTORAGE_SSH_ALIAS", "the ~/.ssh/config alias of the portal's storage"),
+        ("slurm", "TERMINUS_USE_SLURM", "run jobs through SLURM: yes or no"),
+        ("rabbitmq-user", "RABBITMQ_USERNAME", "the broker's user name"),
+        ("rabbitmq-host", "RABBITMQ_HOST", "the broker's host"),
+        ("rabbitmq-port", "RABBITMQ_PORT", "the broker's port"),
+        ("rabbitmq-vhost", "RABBITMQ_VIRTUAL_HOST", "the broker's virtual host"),
+    ];
 
-    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "non-interactive", "create-dirs", "help" };
-
-    public int Run(IReadOnlyList<string> args)
+    /// <param name="given">The values of <see cref="ValueOptions"/> given on the command line, by option name.</param>
+    public int Run(string? dotDirOption, bool nonInteractive, bool createDirs, string? execStart, string? answersFile,
+        IReadOnlyDictionary<string, string> given)
     {
-        if (!Arguments.TryParse(args, Flags, Usage, io.Out, out var a)) return 0;
-
-        var dotDir = io.DotDir(a.Value("dot-dir"));
+        var dotDir = io.DotDir(dotDirOption);
         var envPath = SettingsLoader.EnvFileFor(dotDir);
         string? existing;
         try { existing = File.Exists(envPath) ? File.ReadAllText(envPath) : null; }
@@ -41,18 +47,12 @@ public sealed class ConfigCommand(CommandIo io)
         }
         var defaults = OperatorConfig.Defaults(io.Home, System.Net.Dns.GetHostName().Split('.')[0]);
         var current = existing is null ? defaults : OperatorConfig.From(EnvFile.Parse(existing), defaults);
-        var nonInteractive = a.Flag("non-interactive");
-        var createDirs = a.Flag("create-dirs");
-        var execStart = a.Value("exec-start");
-        var answersFile = a.Value("answers");
 
         try
         {
             if (nonInteractive)
             {
-                var (config, errors) = FromOptions(current, a, answersFile);
-                errors.AddRange(a.Unknown.Select(unknown => $"unknown option --{unknown}"));
-                errors.AddRange(a.WithoutValue.Select(bare => $"option --{bare} needs a value"));
+                var (config, errors) = FromOptions(current, given, answersFile);
                 var missing = new[] { config.DataDir, config.JobDir, config.ServiceDir }.Where(d => !Directory.Exists(d)).ToList();
                 if (!createDirs) errors.AddRange(missing.Select(d => $"directory '{d}' does not exist (give --create-dirs to create it)"));
                 if (errors.Count > 0)
@@ -166,7 +166,7 @@ public sealed class ConfigCommand(CommandIo io)
     }
 
     /// <summary>Non-interactive: flags win over the answers file, which wins over the current values.</summary>
-    private (OperatorConfig Config, List<string> Errors) FromOptions(OperatorConfig c, Arguments a, string? answersFile)
+    private (OperatorConfig Config, List<string> Errors) FromOptions(OperatorConfig c, IReadOnlyDictionary<string, string> given, string? answersFile)
     {
         var errors = new List<string>();
         var file = new Dictionary<string, string>();
@@ -175,24 +175,25 @@ public sealed class ConfigCommand(CommandIo io)
             try { file = new Dictionary<string, string>(EnvFile.Parse(File.ReadAllText(answersFile))); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { errors.Add($"cannot read the answers file {answersFile}: {e.Message}"); }
         }
-        string Pick(string option, string key, string value, Func<string, string?> check, Func<string, string>? normalize = null)
+        string? Given(string option) => given.GetValueOrDefault(option) ?? file.GetValueOrDefault(ValueOptions.Single(o => o.Option == option).Key);
+        string Pick(string option, string value, Func<string, string?> check, Func<string, string>? normalize = null)
         {
-            var given = a.Value(option) ?? file.GetValueOrDefault(key);
-            if (given is null) return value;
-            given = normalize?.Invoke(given.Trim()) ?? given.Trim();
-            if (check(given) is { } problem) errors.Add($"--{option} '{given}': {problem}");
-            return given;
+            var text = Given(option);
+            if (text is null) return value;
+            text = normalize?.Invoke(text.Trim()) ?? text.Trim();
+            if (check(text) is { } problem) errors.Add($"--{option} '{text}': {problem}");
+            return text;
         }
-        int PickCount(string option, string key, int value)
+        int PickCount(string option, int value)
         {
-            var given = a.Value(option) ?? file.GetValueOrDefault(key);
-            if (given is null) return value;
-            if (OperatorChecks.PositiveInt(given, out var n) is { } problem) { errors.Add($"--{option} '{given}': {problem}"); return value; }
+            var text = Given(option);
+            if (text is null) return value;
+            if (OperatorChecks.PositiveInt(text, out var n) is { } problem) { errors.Add($"--{option} '{text}': {problem}"); return value; }
             return n;
         }
-        string Dir(string option, string key, string value) => Pick(option, key, value, OperatorChecks.Path, ExpandHome);
+        string Dir(string option, string value) => Pick(option, value, OperatorChecks.Path, ExpandHome);
 
-        var slurmText = a.Value("slurm") ?? file.GetValueOrDefault("TERMINUS_USE_SLURM");
+        var slurmText = Given("slurm");
         var slurm = slurmText?.Trim().ToLowerInvariant() switch
         {
             null => c.UseSlurm,
@@ -203,18 +204,18 @@ public sealed class ConfigCommand(CommandIo io)
         bool Invalid(string other) { errors.Add($"--slurm '{other}': answer yes or no"); return c.UseSlurm; }
 
         var config = new OperatorConfig(
-            Pick("hostname", "TERMINUS_HOSTNAME", c.HostName, OperatorChecks.HostName, h => h.ToLowerInvariant()),
-            Dir("data-dir", "TERMINUS_DATA_DIR", c.DataDir),
-            Dir("job-dir", "TERMINUS_JOB_DIR", c.JobDir),
-            Dir("service-dir", "TERMINUS_SERVICE_DIR", c.ServiceDir),
-            PickCount("nodes", "TERMINUS_NODES", c.Nodes),
-            PickCount("concurrency", "TERMINUS_CONCURRENCY", c.Concurrency),
-            Pick("ssh-alias", "GALACSTORAGE_SSH_ALIAS", c.SshAlias, OperatorChecks.SshAlias),
+            Pick("hostname", c.HostName, OperatorChecks.HostName, h => h.ToLowerInvariant()),
+            Dir("data-dir", c.DataDir),
+            Dir("job-dir", c.JobDir),
+            Dir("service-dir", c.ServiceDir),
+            PickCount("nodes", c.Nodes),
+            PickCount("concurrency", c.Concurrency),
+            Pick("ssh-alias", c.SshAlias, OperatorChecks.SshAlias),
             slurm,
-            Pick("rabbitmq-user", "RABBITMQ_USERNAME", c.RabbitUser, OperatorChecks.Text),
-            Pick("rabbitmq-host", "RABBITMQ_HOST", c.RabbitHost, OperatorChecks.BrokerHost),
-            Pick("rabbitmq-port", "RABBITMQ_PORT", c.RabbitPort, OperatorChecks.Port),
-            Pick("rabbitmq-vhost", "RABBITMQ_VIRTUAL_HOST", c.RabbitVhost, OperatorChecks.Text));
+            Pick("rabbitmq-user", c.RabbitUser, OperatorChecks.Text),
+            Pick("rabbitmq-host", c.RabbitHost, OperatorChecks.BrokerHost),
+            Pick("rabbitmq-port", c.RabbitPort, OperatorChecks.Port),
+            Pick("rabbitmq-vhost", c.RabbitVhost, OperatorChecks.Text));
         if (OperatorChecks.TotalJobs(config.Nodes, config.Concurrency) is { } total) errors.Add(total);
         foreach (var (name, value) in new[] { ("rabbitmq user", config.RabbitUser), ("rabbitmq host", config.RabbitHost), ("rabbitmq virtual host", config.RabbitVhost) })
             if (value.Length == 0) errors.Add($"the {name} is not set (and has no current value)");

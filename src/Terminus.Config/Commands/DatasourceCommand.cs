@@ -15,28 +15,14 @@ namespace Terminus.Config.Commands;
 /// </summary>
 public sealed class DatasourceCommand(CommandIo io)
 {
-    public const string Usage = """
-        usage: terminus datasource <file.json> [--yes | --no] [--dry-run] [--data-dir DIR]
-          Configure datasource directory path definitions from a JSON file (sent to the Terminus server admin).
-          --yes / --no   replace / keep every snapshot link that points elsewhere now (default: ask, [Y] = replace)
-          --dry-run      say what would be done, change nothing
-          --data-dir     the data directory (default: TERMINUS_DATA_DIR of the configuration)
-        """;
-
-    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "yes", "no", "dry-run", "help" };
-
-    public int Run(IReadOnlyList<string> args)
+    public int Run(string file, bool yes, bool no, bool dryRun, string? dataDirOption)
     {
-        if (!Arguments.TryParse(args, Flags, Usage, io.Out, out var a)) return 0;
-        var (yes, no, dryRun, dataDirOption) = (a.Flag("yes"), a.Flag("no"), a.Flag("dry-run"), a.Value("data-dir"));
-        var usageError = a.Problem("terminus datasource", Usage);
-        if (usageError is not null || a.Positional.Count != 1 || (yes && no))
+        if (yes && no)
         {
-            io.Out.WriteLine(usageError ?? Usage);
+            io.Out.WriteLine("terminus datasource: give --yes or --no, not both");
             return ExitCodes.Usage;
         }
         io.Out.WriteLine("\n# ~~~~~~~~~~~~~~~~~~~~ Terminus datasource directory definitions ~~~~~~~~~~~~~~~~~~~~ #\n");
-        var file = a.Positional[0];
         if (!File.Exists(file)) { io.Out.WriteLine($"Error : cannot find file '{file}' !"); return 1; }
 
         var dataDir = dataDirOption is not null ? SettingsLoader.ExpandPath(dataDirOption, io.Home) : io.PathSetting(s => s.DataDir, "TERMINUS_DATA_DIR");

@@ -12,19 +12,8 @@ namespace Terminus.Config.Commands;
 /// </summary>
 public sealed class ServiceNewCommand(CommandIo io)
 {
-    public const string Usage = "usage: terminus service new <name> [--type python|bash] [--interpreter PATH] [--service-dir DIR]";
-    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "help" };
-
-    public int Run(IReadOnlyList<string> args)
+    public int Run(string name, string type, string? interpreterOption, string? dirOption)
     {
-        if (!Arguments.TryParse(args, Flags, Usage, io.Out, out var a)) return 0;
-        var (type, interpreterOption, dirOption) = (a.Value("type") ?? "python", a.Value("interpreter"), a.Value("service-dir"));
-        var usageError = a.Problem("terminus service", Usage);
-        if (usageError is not null || a.Positional is not ["new", var name] || type is not ("python" or "bash"))
-        {
-            io.Out.WriteLine(usageError ?? Usage);
-            return ExitCodes.Usage;
-        }
         if (!PathRules.IsSafeSegment(name))
         {
             io.Out.WriteLine($"terminus service: '{Printable.Line(name)}' cannot be a service name: one directory name of letters, digits, '_', '-', '.'");

@@ -63,6 +63,7 @@ public static partial class SettingsLoader
         (int nodes, int concurrency) = ReadCapacity(keys, errors, notes);
         BrokerSettings? broker = ReadBroker(keys, dotDir, errors);
         ExecutionSettings execution = ReadExecution(keys, errors, notes);
+        TelemetrySettings telemetry = ReadTelemetry(keys, environment, errors);
         keys.AddEnvironmentNote();
 
         if (errors.Count > 0 || hostName is null || dataDir is null || jobDir is null || serviceDir is null || broker is null)
@@ -74,6 +75,7 @@ public static partial class SettingsLoader
             Execution = execution,
             LedgerPath = ledger,
             Slurm = slurm,
+            Telemetry = telemetry,
         };
         return new SettingsLoadResult(settings, errors, notes);
     }
@@ -111,6 +113,29 @@ public static partial class SettingsLoader
             return host;
         errors.Add($"TERMINUS_HOSTNAME '{value}' is not a valid host name: use letters, digits, '-', '_' and '.'");
         return null;
+    }
+
+    private static TelemetrySettings ReadTelemetry(KeySource keys, IReadOnlyDictionary<string, string?> environment, List<string> errors)
+    {
+        MetricsEndpoint? metrics = TelemetrySettings.Default.MetricsListen;
+        // Empty in the environment (or "off" anywhere) turns the endpoint off; unset keeps the default.
+        var raw = keys.Get("TERMINUS_METRICS");
+        if (raw is null && environment.TryGetValue("TERMINUS_METRICS", out var set) && set is not null && set.Trim().Length == 0) metrics = null;
+        else if (raw is not null && raw.Trim().ToLowerInvariant() is "off" or "none" or "no" or "0") metrics = null;
+        else if (raw is not null)
+        {
+            if (MetricsEndpoint.TryParse(raw, out var endpoint, out var error)) metrics = endpoint;
+            else errors.Add($"TERMINUS_METRICS: {error}");
+        }
+        var format = LogFormat.Text;
+        switch (keys.Get("TERMINUS_LOG_FORMAT")?.Trim().ToLowerInvariant())
+        {
+            case null or "text": break;
+            case "json": format = LogFormat.Json; break;
+            case var other: errors.Add($"TERMINUS_LOG_FORMAT: '{other}' is neither 'text' nor 'json'"); break;
+        }
+        int retain = OptionalPositive(keys, "TERMINUS_LOG_RETAIN_DAYS", errors) ?? TelemetrySettings.DefaultLogRetainDays;
+        return new TelemetrySettings(metrics, format, retain);
     }
 
     private static string ReadDotDir(KeySource keys, string homeDir, string defaultDotDir, string fileDotDir, List<string> errors, List<string> notes)

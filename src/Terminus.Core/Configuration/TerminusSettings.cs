@@ -37,6 +37,9 @@ public sealed record TerminusSettings(
     /// <summary>How jobs run: runner Python, output size cap, timeouts, environment passed to services.</summary>
     public ExecutionSettings Execution { get; init; } = ExecutionSettings.Default;
 
+    /// <summary>The metrics endpoint and the logs' format and retention.</summary>
+    public TelemetrySettings Telemetry { get; init; } = TelemetrySettings.Default;
+
     /// <summary>How SLURM jobs are polled and given up on.</summary>
     public SlurmSettings Slurm { get; init; } = SlurmSettings.Default;
 

@@ -16,3 +16,9 @@ public enum JobPhase
     Failed,
     TimedOut,
 }
+
+public static class JobPhaseNames
+{
+    /// <summary>A phase as the operator reads it, in <c>terminus show</c> and the metrics' labels: <c>running</c>, <c>timed_out</c>.</summary>
+    public static string Name(this JobPhase phase) => phase == JobPhase.TimedOut ? "timed_out" : phase.ToString().ToLowerInvariant();
+}

@@ -33,6 +33,7 @@ public static class LedgerJson
         ["job-retired.v1"] = typeof(JobRetired),
         ["ledger-snapshot.v1"] = typeof(LedgerSnapshot),
         ["job-cancel-requested.v1"] = typeof(JobCancelRequested),
+        ["slurm-job-submitted.v1"] = typeof(SlurmJobSubmitted),
     };
 
     private static readonly Dictionary<Type, string> ByType = ByManifest.ToDictionary(kv => kv.Value, kv => kv.Key);

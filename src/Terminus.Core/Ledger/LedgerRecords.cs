@@ -34,6 +34,9 @@ public sealed record StatusDelivered(long Seq) : ILedgerRecord;
 /// </summary>
 public sealed record RunnerLaunched(int Pid, long StartTicks, string? Cgroup, DateTimeOffset At) : ILedgerRecord;
 
+/// <summary>sbatch accepted the job's script: the SLURM job that runs it (for the job's history).</summary>
+public sealed record SlurmJobSubmitted(string SlurmJobId, DateTimeOffset At) : ILedgerRecord;
+
 /// <summary>The job was picked up again by a new incarnation; after a crash of the previous one, or not.</summary>
 public sealed record JobResumed(bool AfterCrash, DateTimeOffset At) : ILedgerRecord;
 

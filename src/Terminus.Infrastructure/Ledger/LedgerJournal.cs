@@ -12,7 +12,9 @@ public sealed record JournalRow(string PersistenceId, long SequenceNr, byte[] Me
 /// within the shared transaction (a savepoint of its own): a bad one fails alone, a failed commit (a full disk) fails
 /// every write it held. Reads use connections of their own (WAL: they never wait for the writer). The table is the one
 /// Akka.Persistence.Sql made and still reads, so ledgers written by either stay readable by both and by
-/// <c>terminus status</c>; a retired journal keeps its last record, marked deleted, for its sequence number.
+/// <c>terminus status</c>. A job's journal, once the job retired, is only marked deleted: it stays as the job's
+/// history (<c>terminus show</c>) until <see cref="LedgerCompaction"/> forgets it with the retired job. The supervisor's
+/// own entries before its snapshot are deleted at once, keeping the last one for its sequence number.
 /// </summary>
 public sealed class LedgerJournal : IAsyncDisposable
 {
@@ -37,7 +39,7 @@ public sealed class LedgerJournal : IAsyncDisposable
     /// <summary>Appends the records, all or none; completes once they are committed.</summary>
     public Task AppendAsync(IReadOnlyList<JournalRow> rows) => Enqueue(new Write.Append(rows));
 
-    /// <summary>Deletes a journal's records up to <paramref name="toSequenceNr"/>, keeping its last one, marked deleted.</summary>
+    /// <summary>Marks a journal's records up to <paramref name="toSequenceNr"/> deleted (recovery skips them); the supervisor's are removed, but its last one.</summary>
     public Task DeleteToAsync(string persistenceId, long toSequenceNr) => Enqueue(new Write.Delete(persistenceId, toSequenceNr));
 
     private Task Enqueue(Write write)
@@ -199,11 +201,13 @@ public sealed class LedgerJournal : IAsyncDisposable
             {
                 using var command = connection.CreateCommand();
                 command.Transaction = transaction;
-                command.CommandText = """
-                    UPDATE journal SET deleted = 1 WHERE persistence_id = $p AND sequence_number <= $to AND deleted = 0;
-                    DELETE FROM journal WHERE persistence_id = $p AND sequence_number <= $to
-                      AND sequence_number < (SELECT max(sequence_number) FROM journal WHERE persistence_id = $p);
-                    """;
+                command.CommandText = persistenceId == Terminus.Core.Ledger.PersistenceIds.Supervisor
+                    ? """
+                      UPDATE journal SET deleted = 1 WHERE persistence_id = $p AND sequence_number <= $to AND deleted = 0;
+                      DELETE FROM journal WHERE persistence_id = $p AND sequence_number <= $to
+                        AND sequence_number < (SELECT max(sequence_number) FROM journal WHERE persistence_id = $p);
+                      """
+                    : "UPDATE journal SET deleted = 1 WHERE persistence_id = $p AND sequence_number <= $to AND deleted = 0;";
                 command.Parameters.AddWithValue("$p", persistenceId);
                 command.Parameters.AddWithValue("$to", toSequenceNr);
                 command.ExecuteNonQuery();

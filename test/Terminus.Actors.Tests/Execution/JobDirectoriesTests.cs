@@ -10,15 +10,6 @@ public sealed class JobDirectoriesTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    [Theory]
-    [InlineData(JobPhase.Uploaded, false, JobDirFate.Delete)]
-    [InlineData(JobPhase.Succeeded, true, JobDirFate.Delete)]
-    [InlineData(JobPhase.Failed, false, JobDirFate.MoveToFailed)]
-    [InlineData(JobPhase.Failed, true, JobDirFate.MoveToFailed)]
-    [InlineData(JobPhase.TimedOut, false, JobDirFate.MoveToFailed)]
-    public void A_job_directory_is_deleted_after_an_upload_or_a_test_run_and_kept_in_failed_otherwise(JobPhase terminal, bool test, JobDirFate fate) =>
-        Assert.Equal(fate, JobDirectories.FateOf(terminal, test));
-
     [Fact]
     public void Prepare_writes_the_runner_and_the_request_and_moves_an_older_directory_aside()
     {

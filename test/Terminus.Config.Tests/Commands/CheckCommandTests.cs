@@ -1,3 +1,4 @@
+using Terminus.Config.Cli;
 using Terminus.Config.Commands;
 using Terminus.Core.Containment;
 using Terminus.Core.Operator;
@@ -29,7 +30,7 @@ public sealed class CheckCommandTests : IDisposable
             {extraKeys}
             """);
         var environment = new Dictionary<string, string?> { ["PATH"] = path };
-        return _home.RunWith(environment, io => new CheckCommand(io).RunAsync(["--skip-ssh", "--skip-broker"]).GetAwaiter().GetResult());
+        return _home.RunWith(environment, io => TerminusCli.RunAsync(io, ["check", "--skip-ssh", "--skip-broker"]).GetAwaiter().GetResult());
     }
 
     private static string ContainmentLine(string output) =>

@@ -1,3 +1,4 @@
+using Terminus.Config.Cli;
 using Terminus.Config.Commands;
 
 namespace Terminus.Config.Tests.Commands;
@@ -30,7 +31,7 @@ public sealed class DatasourceCommandTests : IDisposable
         """;
 
     private (int Code, string Output) Run(string json, string[] options, params string[] input) =>
-        _home.Run(io => new DatasourceCommand(io).Run([File_(json), "--data-dir", _data, .. options]), input);
+        _home.Run(io => TerminusCli.Run(io, ["datasource", File_(json), "--data-dir", _data, .. options]), input);
 
     private string Sim => Path.Combine(_data, "STAR_FORM", "ORION", "ORION_FIL_MHD");
 
@@ -131,7 +132,7 @@ public sealed class DatasourceCommandTests : IDisposable
         Directory.CreateDirectory(_home.DotDir);
         File.WriteAllText(_home.EnvFile, $"# mine\nTERMINUS_DATA_DIR=\"{_data}\"\nTERMINUS_HOSTNAME=\"__empty__\"\n");
         var before = File.ReadAllText(_home.EnvFile);
-        var (code, _) = _home.Run(io => new DatasourceCommand(io).Run([File_(Definition())]));
+        var (code, _) = _home.Run(io => TerminusCli.Run(io, ["datasource", File_(Definition())]));
         Assert.Equal(0, code);
         Assert.True(Directory.Exists(Sim));
         Assert.Equal(before, File.ReadAllText(_home.EnvFile));
@@ -141,7 +142,7 @@ public sealed class DatasourceCommandTests : IDisposable
     [Fact]
     public void A_missing_file_is_0_7_s_error()
     {
-        var (code, output) = _home.Run(io => new DatasourceCommand(io).Run(["/no/such.json", "--data-dir", _data]));
+        var (code, output) = _home.Run(io => TerminusCli.Run(io, ["datasource", "/no/such.json", "--data-dir", _data]));
         Assert.Equal(1, code);
         Assert.Contains("Error : cannot find file '/no/such.json' !", output);
     }

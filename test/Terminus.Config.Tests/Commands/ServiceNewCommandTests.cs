@@ -1,3 +1,4 @@
+using Terminus.Config.Cli;
 using System.Diagnostics;
 using Terminus.Config.Commands;
 using Terminus.Core.Services;
@@ -13,7 +14,7 @@ public sealed class ServiceNewCommandTests : IDisposable
     public async Task A_new_python_service_is_valid_and_runs_as_it_is()
     {
         var services = _home.MakeDir("services");
-        var (code, output) = _home.Run(io => new ServiceNewCommand(io).Run(["new", "my-map", "--service-dir", services]));
+        var (code, output) = _home.Run(io => TerminusCli.Run(io, ["service", "new", "my-map", "--service-dir", services]));
         Assert.True(code == 0, output);
         var found = Assert.IsType<ServiceFound>(new ServiceCatalog(services).Find("my-map"));
         Assert.Equal((ServiceType.Python, 16, 30), (found.Service.Type, found.Service.Cores, found.Service.TimeoutMinutes));
@@ -35,11 +36,11 @@ public sealed class ServiceNewCommandTests : IDisposable
     public void A_bash_service_and_the_refusals()
     {
         var services = _home.MakeDir("services");
-        Assert.Equal(0, _home.Run(io => new ServiceNewCommand(io).Run(["new", "hello", "--type", "bash", "--service-dir", services])).Code);
+        Assert.Equal(0, _home.Run(io => TerminusCli.Run(io, ["service", "new", "hello", "--type", "bash", "--service-dir", services])).Code);
         Assert.Equal(ServiceType.Bash, Assert.IsType<ServiceFound>(new ServiceCatalog(services).Find("hello")).Service.Type);
-        Assert.Equal(73, _home.Run(io => new ServiceNewCommand(io).Run(["new", "hello", "--service-dir", services])).Code);
-        Assert.Equal(64, _home.Run(io => new ServiceNewCommand(io).Run(["new", "../evil", "--service-dir", services])).Code);
-        Assert.Equal(64, _home.Run(io => new ServiceNewCommand(io).Run(["new", "x", "--interpreter", "/no/python", "--service-dir", services])).Code);
+        Assert.Equal(73, _home.Run(io => TerminusCli.Run(io, ["service", "new", "hello", "--service-dir", services])).Code);
+        Assert.Equal(64, _home.Run(io => TerminusCli.Run(io, ["service", "new", "../evil", "--service-dir", services])).Code);
+        Assert.Equal(64, _home.Run(io => TerminusCli.Run(io, ["service", "new", "x", "--interpreter", "/no/python", "--service-dir", services])).Code);
         Assert.Equal(["hello"], Directory.GetDirectories(services).Select(Path.GetFileName)); // nothing else was made
     }
 }

@@ -684,4 +684,46 @@ public sealed class SettingsLoaderTests : IDisposable
 
         Assert.Equal(result.Settings is not null, result.IsValid);
     }
+
+    // ---- metrics and logs ------------------------------------------------------------------------------
+
+    [Fact]
+    public void Metrics_are_served_on_loopback_by_default_and_logs_are_text_kept_30_days()
+    {
+        _home.WithPassword("pw");
+        var t = LoadValid(_home.FullEnvironment()).Telemetry;
+        Assert.Equal(new MetricsEndpoint("127.0.0.1", 9464), t.MetricsListen);
+        Assert.Equal("http://127.0.0.1:9464/metrics", t.MetricsListen!.LocalUrl);
+        Assert.Equal((LogFormat.Text, 30), (t.LogFormat, t.LogRetainDays));
+    }
+
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("off", null)]
+    [InlineData("0.0.0.0:9100", "http://127.0.0.1:9100/metrics")]
+    [InlineData("[::1]:9100", "http://[::1]:9100/metrics")]
+    [InlineData("lab-host.example:9100", "http://lab-host.example:9100/metrics")]
+    public void Terminus_metrics_names_the_endpoint_and_empty_turns_it_off(string value, string? url)
+    {
+        var loaded = LoadWithEnvironmentOnly(env => env["TERMINUS_METRICS"] = value);
+        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
+        Assert.Equal(url, loaded.Settings!.Telemetry.MetricsListen?.LocalUrl);
+    }
+
+    [Theory]
+    [InlineData("TERMINUS_METRICS", "9464", "TERMINUS_METRICS: '9464' is not host:port")]
+    [InlineData("TERMINUS_METRICS", "localhost:99999", "TERMINUS_METRICS: 'localhost:99999' is not host:port")]
+    [InlineData("TERMINUS_LOG_FORMAT", "xml", "TERMINUS_LOG_FORMAT: 'xml' is neither 'text' nor 'json'")]
+    [InlineData("TERMINUS_LOG_RETAIN_DAYS", "0", "TERMINUS_LOG_RETAIN_DAYS")]
+    public void Bad_metrics_and_log_settings_are_one_clear_error_each(string key, string value, string error)
+    {
+        Assert.StartsWith(error, SingleError(LoadWithEnvironmentOnly(env => env[key] = value)));
+    }
+
+    [Fact]
+    public void Json_logs_and_a_retention_are_read()
+    {
+        var loaded = LoadWithEnvironmentOnly(env => { env["TERMINUS_LOG_FORMAT"] = "JSON"; env["TERMINUS_LOG_RETAIN_DAYS"] = "7"; });
+        Assert.Equal((LogFormat.Json, 7), (loaded.Settings!.Telemetry.LogFormat, loaded.Settings.Telemetry.LogRetainDays));
+    }
 }

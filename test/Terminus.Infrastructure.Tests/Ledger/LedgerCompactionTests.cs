@@ -58,16 +58,17 @@ public sealed class LedgerCompactionTests : IDisposable
     }
 
     [Fact]
-    public void Only_the_last_records_of_jobs_retired_before_the_window_go()
+    public void Only_the_journals_of_jobs_retired_before_the_window_go_whole()
     {
         Journal(
-            ("job-1", 12, true, 31),                        // retired 31 days ago: forgotten
+            ("job-1", 11, true, 32), ("job-1", 12, true, 31), // retired 31 days ago: its history is forgotten
+            ("job-5", 1, true, 35), ("job-5", 2, true, 29),    // ran for 6 days, retired 29 days ago: kept whole
             ("job-2-run-2", 9, true, 29),                   // retired within the window: kept
             ("job-3", 4, true, 40), ("job-3", 5, false, 40), // a live job's old trimmed entries: never touched
             (PersistenceIds.Supervisor, 800, true, 60),      // the supervisor's: it carries its sequence number
             ("job-4", 1, false, 45));                        // live for 45 days: kept
         Assert.Equal(1, LedgerCompaction.ForgetRetiredJournals(Ledger, Now.AddDays(-30)));
-        Assert.Equal(["job-2-run-2:9", "job-3:4", "job-3:5", $"{PersistenceIds.Supervisor}:800", "job-4:1"], Remaining());
+        Assert.Equal(["job-5:1", "job-5:2", "job-2-run-2:9", "job-3:4", "job-3:5", $"{PersistenceIds.Supervisor}:800", "job-4:1"], Remaining());
         Assert.Equal(0, LedgerCompaction.ForgetRetiredJournals(Ledger, Now.AddDays(-30)));
     }
 

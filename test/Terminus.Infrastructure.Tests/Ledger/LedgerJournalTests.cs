@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Terminus.Core.Ledger;
 using Terminus.Infrastructure.Ledger;
 
 namespace Terminus.Infrastructure.Tests.Ledger;
@@ -42,18 +43,23 @@ public sealed class LedgerJournalTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_deleted_journal_keeps_its_last_record_for_its_sequence_number_and_replays_nothing()
+    public async Task A_deleted_job_journal_replays_nothing_and_stays_as_the_job_s_history_while_the_supervisor_s_keeps_its_last_record()
     {
-        await _journal.AppendAsync([Row("job-1", 1), Row("job-1", 2), Row("job-1", 3)]);
+        var supervisor = PersistenceIds.Supervisor;
+        await _journal.AppendAsync([Row("job-1", 1), Row("job-1", 2), Row("job-1", 3), Row(supervisor, 1), Row(supervisor, 2), Row(supervisor, 3)]);
         await _journal.DeleteToAsync("job-1", 2);
         Assert.Equal([3L], _journal.Read("job-1", 1, long.MaxValue, long.MaxValue).Select(r => r.SequenceNr));
         await _journal.DeleteToAsync("job-1", 3);
+        await _journal.DeleteToAsync(supervisor, 3);
         Assert.Empty(_journal.Read("job-1", 1, long.MaxValue, long.MaxValue));
-        Assert.Equal(3, _journal.HighestSequenceNr("job-1"));
+        Assert.Empty(_journal.Read(supervisor, 1, long.MaxValue, long.MaxValue));
+        Assert.Equal((3, 3), (_journal.HighestSequenceNr("job-1"), _journal.HighestSequenceNr(supervisor)));
         using var connection = new SqliteConnection(LedgerFile.ReadOnlyConnectionString(Ledger));
         connection.Open();
         using var count = connection.CreateCommand();
-        count.CommandText = "SELECT count(*) FROM journal WHERE persistence_id = 'job-1'";
+        count.CommandText = $"SELECT count(*) FROM journal WHERE persistence_id = 'job-1' AND deleted = 1";
+        Assert.Equal(3L, count.ExecuteScalar());
+        count.CommandText = $"SELECT count(*) FROM journal WHERE persistence_id = '{supervisor}'";
         Assert.Equal(1L, count.ExecuteScalar());
     }
 

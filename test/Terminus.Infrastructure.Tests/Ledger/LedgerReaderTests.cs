@@ -17,18 +17,23 @@ public sealed class LedgerReaderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private void Write(string persistenceId, params ILedgerRecord[] records)
+    private void Write(string persistenceId, params ILedgerRecord[] records) => Write(persistenceId, false, records);
+
+    /// <param name="deleted">As the daemon leaves a retired job's journal: marked deleted, kept as its history.</param>
+    private void Write(string persistenceId, bool deleted, params ILedgerRecord[] records)
     {
         using var c = new SqliteConnection(LedgerFile.ConnectionString(Path));
         c.Open();
         using var create = c.CreateCommand();
-        create.CommandText = "CREATE TABLE IF NOT EXISTS journal (ordering INTEGER PRIMARY KEY, persistence_id TEXT, sequence_number INTEGER, deleted INTEGER, manifest TEXT, message BLOB)";
+        create.CommandText = "CREATE TABLE IF NOT EXISTS journal (ordering INTEGER PRIMARY KEY, created INTEGER NOT NULL, persistence_id TEXT, sequence_number INTEGER, deleted INTEGER, manifest TEXT, message BLOB)";
         create.ExecuteNonQuery();
         foreach (var record in records)
         {
             using var insert = c.CreateCommand();
-            insert.CommandText = "INSERT INTO journal (persistence_id, sequence_number, deleted, manifest, message) " +
-                                 "VALUES ($id, (SELECT count(*) + 1 FROM journal WHERE persistence_id = $id), 0, $m, $b)";
+            insert.CommandText = "INSERT INTO journal (created, persistence_id, sequence_number, deleted, manifest, message) " +
+                                 "VALUES ($c, $id, (SELECT count(*) + 1 FROM journal WHERE persistence_id = $id), $d, $m, $b)";
+            insert.Parameters.AddWithValue("$c", At.UtcTicks);
+            insert.Parameters.AddWithValue("$d", deleted ? 1 : 0);
             insert.Parameters.AddWithValue("$id", persistenceId);
             insert.Parameters.AddWithValue("$m", LedgerJson.ManifestOf(record));
             insert.Parameters.AddWithValue("$b", LedgerJson.ToBytes(record));
@@ -73,5 +78,38 @@ public sealed class LedgerReaderTests : IDisposable
         Write(PersistenceIds.Supervisor, new JobRetired(2, "failed", "boom", 5, "t3", null, At, Run: 2));
         var retired = LedgerReader.Read(Path).Single(j => j.JobId == 2);
         Assert.Equal(("Retired", false, "failed", 2), (retired.Phase, retired.Live, retired.LastStatus, retired.Run));
+    }
+
+    [Fact]
+    public void A_retired_job_s_history_is_read_from_its_journal_kept_marked_deleted()
+    {
+        var t = At;
+        Write(PersistenceIds.Supervisor, new DaemonStarted("h", t), new JobAdmitted(7, "t7", t),
+            new JobRetired(7, "failed", "Job cancelled by the portal.", 3, "t7", null, t.AddSeconds(9)),
+            new JobCancelRequested(7, "portal", null, t.AddSeconds(5)));
+        Write(PersistenceIds.Job(new JobId(7)), deleted: true,
+            new JobAccepted(7, "t7", "t7", """{"name":"execute_terminus_job","id":"t7","protocol":2,"args":[7,"slow_echo","a","b","c","d"],"kwargs":{}}""", t, false),
+            new JobMoved(JobPhase.Pending, "pending", "Job successfully submitted (pending execution)", null, null, t.AddSeconds(1)),
+            new RunnerLaunched(4242, 99, "job-7-abc", t.AddSeconds(1.5)),
+            new JobMoved(JobPhase.Running, "running", "Job is running.", null, null, t.AddSeconds(2)),
+            new StatusDelivered(2),
+            new JobMoved(JobPhase.Failed, "failed", "Job cancelled by the portal.", "cancelled by the portal in phase Running", null, t.AddSeconds(6)));
+
+        var history = LedgerReader.ReadHistory(Path, 7, "/jobs")!;
+        Assert.False(history.Live);
+        Assert.Equal(("failed", "portal"), (history.Retired!.Status, history.Cancel!.By));
+        var run = Assert.Single(history.Runs);
+        Assert.Equal(("t7", "failed", 4242, "job-7-abc"), (run.TaskId, run.Phase, run.Pid, run.Cgroup));
+        Assert.Equal(["accepted", "status", "launched", "status", "confirmed", "status"], run.Events.Select(e => e.Kind));
+        Assert.Equal([1L, 2L, 3L], run.Events.Where(e => e.StatusSeq is not null).Select(e => e.StatusSeq!.Value));
+        Assert.Equal([("received", 1.0), ("pending", 1.0), ("running", 4.0)], run.SecondsPerPhase.Select(p => (p.Key, p.Value)));
+        Assert.Equal(2, run.StatusesConfirmedUpTo);
+        Assert.Null(run.Directory); // never validated here (no spec): nothing to say of a directory
+        Assert.Null(LedgerReader.ReadHistory(Path, 8, "/jobs"));
+
+        // Listed with its service, read from its kept acceptance; --since leaves it out once it is older.
+        var listed = LedgerReader.Read(Path).Single(j => j.JobId == 7);
+        Assert.Equal(("slow_echo", "failed"), (listed.Service, listed.LastStatus));
+        Assert.DoesNotContain(LedgerReader.Read(Path, finishedSince: t.AddMinutes(1)), j => j.JobId == 7);
     }
 }

@@ -15,6 +15,7 @@ public sealed class TestSite : IDisposable
         HostName = hostName ?? ItEnvironment.NewHostName();
         Nodes = nodes;
         Concurrency = concurrency;
+        MetricsPort = FreePort();
         Root = ItEnvironment.NewSiteRoot("terminus-site-");
         foreach (var d in new[] { DotDir, DataDir, JobDir, ServiceDir, Path.Combine(DotDir, "_secret") }) Directory.CreateDirectory(d);
         var uri = new Uri(ItEnvironment.AmqpUri);
@@ -27,6 +28,18 @@ public sealed class TestSite : IDisposable
         AddService("nojson", null);
         AddService("badjson", "{\"job\": {\"type\": \"python\",");
         MakeSnapshot(DataDir);
+    }
+
+    /// <summary>The port of this site's daemon's /metrics (a free one: daemons of parallel tests must not share one).</summary>
+    public int MetricsPort { get; }
+
+    public string MetricsUrl => $"http://127.0.0.1:{MetricsPort}/metrics";
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     /// <summary>The example snapshot GAL_FORMATION/TEST_GALAXY/SIMU_1/output_00003 (examples/data/make_snapshot.py).</summary>
@@ -82,6 +95,7 @@ public sealed class TestSite : IDisposable
             ["GALACSTORAGE_SSH_ALIAS"] = ItEnvironment.StorageAlias,
             ["TERMINUS_SERVICE_ENV"] = "TERMINUS_TEST_TRACE",
             ["TERMINUS_TEST_TRACE"] = TraceFile,
+            ["TERMINUS_METRICS"] = $"127.0.0.1:{MetricsPort}",
         };
     }
 

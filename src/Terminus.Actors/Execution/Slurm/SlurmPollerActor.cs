@@ -20,6 +20,7 @@ public sealed class SlurmPollerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, string> _lastStates = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
+    private long _pollStarted;
     private bool _polling;
     private DateTime _lastReport = DateTime.MinValue;
 
@@ -80,6 +81,7 @@ public sealed class SlurmPollerActor : ReceiveActor, IWithTimers
     {
         if (_polling || _tracked.Count == 0) return;
         _polling = true;
+        _pollStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var ids = _tracked.Keys.ToList();
         SlurmQuery.PollAsync(_commands, ids, _stopping.Token)
             .PipeTo(Self, success: r => new Polled(ids, r), failure: e => new Polled(ids, new SlurmPollResult(new Dictionary<string, SlurmJobState>(), 0, e.Message)));
@@ -88,6 +90,7 @@ public sealed class SlurmPollerActor : ReceiveActor, IWithTimers
     private void OnPolled(Polled polled)
     {
         _polling = false;
+        Telemetry.DaemonMetrics.SlurmPollLatency.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(_pollStarted).TotalSeconds);
         var now = DateTime.UtcNow;
         _schedule.Called(now, Math.Max(1, polled.Result.Commands));
         var changed = false;

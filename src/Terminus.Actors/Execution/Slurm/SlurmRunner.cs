@@ -40,6 +40,7 @@ public sealed class SlurmRunner(TerminusSettings settings, ISlurmCommands comman
             var submitted = await SubmitAsync(spec, paths, setAside: !step.Resume, cancellationToken).ConfigureAwait(false);
             if (submitted.Failure is { } failure) return failure;
             record = submitted.Record!;
+            control.Submitted(new StepSubmitted(spec.JobId, record.JobId));
         }
         else log.Info("Job #{0}: re-attached to SLURM job {1}", spec.JobId, record.JobId);
         try
