@@ -35,7 +35,7 @@ SCRIPT_NAME=test.sh
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 export HOME=${HOME:-/root}
 
-# System packages needed by the tests (one list).
+# System packages needed by the tests (one list). prometheus: the metrics test starts the real scraper itself (by PID).
 # iproute2 (ss) and procps (ps) are used by scripts/ci/*.sh; they are present on a normal Debian install.
 APT_PACKAGES="rabbitmq-server python3-celery iproute2 procps openssh-server openssh-client rsync slurm-wlm munge slurmdbd mariadb-server screen bubblewrap prometheus"
 
