@@ -1,4 +1,3 @@
-using System.Text;
 using Terminus.Core.Jobs;
 using Terminus.Infrastructure.Processes;
 using Terminus.IntegrationTests.Infrastructure;
@@ -59,21 +58,7 @@ public sealed class CancelTests(PortalWorker portal, ITestOutputHelper output) :
 
     private static string Marker(long id) => $"terminus-cancel-{id}";
 
-    /// <summary>Live processes whose command line holds <paramref name="marker"/>.</summary>
-    private static int Processes(string marker)
-    {
-        var needle = Encoding.UTF8.GetBytes(marker);
-        var found = 0;
-        foreach (var p in ProcessTable.All())
-        {
-            try
-            {
-                if (p.Pid != Environment.ProcessId && File.ReadAllBytes($"/proc/{p.Pid}/cmdline").AsSpan().IndexOf(needle) >= 0) found++;
-            }
-            catch (IOException) { }
-        }
-        return found;
-    }
+    private static int Processes(string marker) => MarkedProcesses.Find(marker).Count;
 
     private Task<ProcessRunner.Result> CancelAsOperatorAsync(long id, string reason) =>
         ProcessRunner.RunAsync("dotnet", [Terminus, "cancel", id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--reason", reason],

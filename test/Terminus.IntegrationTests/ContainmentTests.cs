@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Terminus.Core.Jobs;
 using Terminus.Infrastructure.Processes;
 using Terminus.IntegrationTests.Infrastructure;
@@ -63,21 +62,7 @@ public sealed class ContainmentTests(PortalWorker portal, ITestOutputHelper outp
         return id;
     }
 
-    /// <summary>Live processes whose command line holds <paramref name="marker"/>.</summary>
-    private static List<int> Processes(string marker)
-    {
-        var needle = Encoding.UTF8.GetBytes(marker);
-        var found = new List<int>();
-        foreach (var p in ProcessTable.All())
-        {
-            try
-            {
-                if (p.Pid != Environment.ProcessId && File.ReadAllBytes($"/proc/{p.Pid}/cmdline").AsSpan().IndexOf(needle) >= 0) found.Add(p.Pid);
-            }
-            catch (IOException) { }
-        }
-        return found;
-    }
+    private static List<int> Processes(string marker) => MarkedProcesses.Find(marker);
 
     private static Task NothingLeftAsync(string marker) =>
         Eventually.TrueAsync(() => Processes(marker).Count == 0, $"no process marked {marker} is left within 15 s of the terminal status",

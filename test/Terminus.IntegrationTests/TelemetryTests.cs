@@ -38,7 +38,7 @@ public sealed class TelemetryTests(PortalWorker portal, ITestOutputHelper output
     public async Task Prometheus_scraping_the_daemon_counts_the_finished_job_and_its_time_per_phase()
     {
         await _daemons.StartAsync();
-        var port = FreePort();
+        var port = TestSite.FreePort();
         var config = Path.Combine(Site.Root, "prometheus.yml");
         File.WriteAllText(config, $"""
             global:
@@ -175,13 +175,6 @@ public sealed class TelemetryTests(PortalWorker portal, ITestOutputHelper output
         var lines = daemon.Output.Split('\n');
         Assert.Contains(lines, l => l.StartsWith($"<4>[WRN] Job #{id}: failed: Post-processing service 'not_installed_service' is not available.", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith($"<6>[INF] Job #{id}: received", StringComparison.Ordinal));
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private string WriteTemp(string text)

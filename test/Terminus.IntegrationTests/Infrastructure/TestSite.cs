@@ -35,7 +35,8 @@ public sealed class TestSite : IDisposable
 
     public string MetricsUrl => $"http://127.0.0.1:{MetricsPort}/metrics";
 
-    private static int FreePort()
+    /// <summary>A TCP port free on loopback now (the kernel's pick).</summary>
+    public static int FreePort()
     {
         using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         probe.Start();
