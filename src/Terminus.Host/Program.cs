@@ -71,6 +71,7 @@ Log.Logger = DaemonLogging.Create(settings, DaemonLogging.ToJournal(SettingsLoad
 try
 {
     foreach (var note in loaded.Notes) Log.Information("Configuration: {Note}", note);
+    if (settings.Broker.PlainTextWarning() is { } plainText) Log.Warning("Configuration: {Warning}", plainText);
     IJobCgroups? cgroups;
     try
     {

@@ -177,6 +177,18 @@ public sealed class TelemetryTests(PortalWorker portal, ITestOutputHelper output
         Assert.Contains(lines, l => l.StartsWith($"<6>[INF] Job #{id}: received", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_broker_reached_without_tls_over_the_network_is_one_warning_at_start_up()
+    {
+        // Not resolvable: the daemon keeps trying to connect, but says at once that this would be in clear.
+        var daemon = _daemons.Launch(new Dictionary<string, string> { ["RABBITMQ_HOST"] = "broker.invalid" });
+        await daemon.WaitForOutputAsync("WRN] Configuration: the broker broker.invalid:5672 is reached without TLS", TimeSpan.FromSeconds(60));
+        Assert.Contains("is reached without TLS (RABBITMQ_USE_TLS=0): its password, the job requests and the statuses cross the network in clear", daemon.Output);
+        daemon.Terminate();
+        await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.DoesNotContain("without TLS", (await _daemons.StartAsync()).Output); // localhost: quiet
+    }
+
     private string WriteTemp(string text)
     {
         var path = Path.Combine(Site.Root, "scrape.txt");

@@ -26,6 +26,10 @@ public static class AmqpConnections
         {
             factory.Ssl.Enabled = true;
             factory.Ssl.ServerName = broker.Host;
+            // Setting an amqps:// Uri makes RabbitMQ.Client accept a certificate issued to any name
+            // (ConnectionFactory.SetUri: AcceptablePolicyErrors = RemoteCertificateNameMismatch): anyone with a certificate
+            // from a trusted CA could stand in the middle. The certificate must name RABBITMQ_HOST.
+            factory.Ssl.AcceptablePolicyErrors = System.Net.Security.SslPolicyErrors.None;
         }
         return factory;
     }

@@ -14,6 +14,22 @@ public sealed record BrokerSettings(string Host, int Port, string VirtualHost, s
     /// <summary>The same URI with the password masked, for logs.</summary>
     public string Describe() => Format("***");
 
+    /// <summary>
+    /// Why the connection is a risk, for one warning at start-up: without TLS the password and every message cross the
+    /// network in clear, unless the broker is on this machine (<c>localhost</c> or a loopback address). Null otherwise.
+    /// </summary>
+    public string? PlainTextWarning() =>
+        UseTls || IsLoopback(Host) ? null
+            : $"the broker {Host}:{Port} is reached without TLS (RABBITMQ_USE_TLS=0): its password, the job requests and the statuses cross the network in clear";
+
+    /// <summary><c>localhost</c> (and names under it) or a loopback address: a connection that never leaves this machine.</summary>
+    public static bool IsLoopback(string host)
+    {
+        var h = host.Trim().Trim('[', ']').TrimEnd('.').ToLowerInvariant();
+        if (h == "localhost" || h.EndsWith(".localhost", StringComparison.Ordinal)) return true;
+        return System.Net.IPAddress.TryParse(h, out var address) && System.Net.IPAddress.IsLoopback(address);
+    }
+
     // Never let the password reach a log through the record's generated ToString().
     public override string ToString() => Describe();
 

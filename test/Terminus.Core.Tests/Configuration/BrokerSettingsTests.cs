@@ -73,3 +73,31 @@ public class BrokerSettingsTests
         Assert.DoesNotContain("s3cr3t", $"{broker}", StringComparison.Ordinal);
     }
 }
+
+public class BrokerPlainTextTests
+{
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("LOCALHOST.")]
+    [InlineData("rabbit.localhost")]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.8.9.10")]
+    [InlineData("::1")]
+    [InlineData("[::1]")]
+    public void A_broker_on_this_machine_without_tls_is_quiet(string host) =>
+        Assert.Null(new BrokerSettings(host, 5672, "/", "u", "p", UseTls: false).PlainTextWarning());
+
+    [Theory]
+    [InlineData("rabbit.galactica.example")]
+    [InlineData("10.0.0.5")]
+    [InlineData("192.168.1.2")]
+    [InlineData("2001:db8::1")]
+    [InlineData("localhost.example.org")]
+    public void Any_other_broker_without_tls_warns_that_the_password_crosses_in_clear(string host)
+    {
+        var warning = new BrokerSettings(host, 5672, "/", "u", "p", UseTls: false).PlainTextWarning();
+        Assert.Contains($"the broker {host}:5672 is reached without TLS", warning);
+        Assert.Contains("password", warning);
+        Assert.Null(new BrokerSettings(host, 5671, "/", "u", "p", UseTls: true).PlainTextWarning());
+    }
+}
