@@ -28,16 +28,24 @@ public sealed class AdmissionGate(int capacity)
     /// <summary>Why requests are not taken now, or null when the gate is open.</summary>
     public string? ClosedBecause { get { lock (_lock) return Reason(); } }
 
-    private string? Reason() => !_recovered.Task.IsCompleted ? "the job ledger is not recovered yet" : _ledgerProblem ?? _hostProblem;
+    private string? Reason() => Closed()?.Reason;
 
-    /// <summary>Why new requests are not taken now, as a fixed label (for metrics), or null when one would be.</summary>
+    /// <summary>Why the gate is closed, as text and as a fixed label (for metrics), in one order of precedence; null when open.</summary>
+    private (string Label, string Reason)? Closed() =>
+        !_recovered.Task.IsCompleted ? ("ledger_not_recovered", "the job ledger is not recovered yet")
+        : _ledgerProblem is { } ledger ? ("ledger_unwritable", ledger)
+        : _hostProblem is { } host ? ("host_unhealthy", host)
+        : null;
+
+    /// <summary>Every <see cref="PauseLabel"/> there is.</summary>
+    public static readonly IReadOnlyList<string> PauseLabels = ["slots_full", "ledger_not_recovered", "ledger_unwritable", "host_unhealthy"];
+
+    /// <summary>Why new requests are not taken now, as a fixed label (for metrics): the gate is closed, or every slot is busy; null when one would be.</summary>
     public string? PauseLabel
     {
         get
         {
-            lock (_lock)
-                return !_recovered.Task.IsCompleted ? "ledger_not_recovered" : _ledgerProblem is not null ? "ledger_unwritable"
-                    : _hostProblem is not null ? "host_unhealthy" : _occupied >= Capacity ? "slots_full" : null;
+            lock (_lock) return Closed()?.Label ?? (_occupied >= Capacity ? "slots_full" : null);
         }
     }
 

@@ -5,7 +5,7 @@ namespace Terminus.Actors.Steps;
 /// interrupted, which call for opposite things.
 /// </summary>
 public sealed class StepControl(Action<TimeSpan?> onStarted, CancellationToken stop, CancellationToken shutdown,
-    Action<object>? onLaunched = null) : IDisposable
+    Action<StepLaunched>? onLaunched = null, Action<StepSubmitted>? onSubmitted = null) : IDisposable
 {
     private readonly CancellationTokenSource _any = CancellationTokenSource.CreateLinkedTokenSource(stop, shutdown);
 
@@ -34,7 +34,7 @@ public sealed class StepControl(Action<TimeSpan?> onStarted, CancellationToken s
     public void Launched(StepLaunched launched) => onLaunched?.Invoke(launched);
 
     /// <summary>A SLURM run's job was submitted: its id goes to the job's ledger.</summary>
-    public void Submitted(StepSubmitted submitted) => onLaunched?.Invoke(submitted);
+    public void Submitted(StepSubmitted submitted) => onSubmitted?.Invoke(submitted);
 
     /// <summary>Unregisters <see cref="Any"/> from the worker's long-lived shutdown token, once the step is done.</summary>
     public void Dispose() => _any.Dispose();

@@ -41,7 +41,7 @@ public sealed class StepWorkerActor : ReceiveActor
         var jobId = step.Spec.JobId;
         (_current, _stopReason, _stop) = (assigned, null, new CancellationTokenSource());
         var control = _control = new StepControl(limit => requester.Tell(new StepStarted(jobId, step.Kind, limit)), _stop.Token, _stopping.Token,
-            launched => requester.Tell(launched));
+            launched => requester.Tell(launched), submitted => requester.Tell(submitted));
         Task<StepOutcome> work;
         try { work = _executor.ExecuteAsync(step, control); }
         catch (Exception e) { work = Task.FromException<StepOutcome>(e); }

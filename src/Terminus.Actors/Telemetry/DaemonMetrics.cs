@@ -99,18 +99,13 @@ public static class DaemonMetrics
         Consuming.WithLabels(queue).Set(consuming ? 1 : 0);
     }
 
-    private static readonly string[] PauseReasons = ["slots_full", "ledger_not_recovered", "ledger_unwritable", "host_unhealthy"];
-
     /// <summary>Before each scrape: the intake's state, read from the admission gate.</summary>
     public static void ShowIntake(Intake.AdmissionGate gate)
     {
         var reason = gate.PauseLabel;
-        foreach (var r in PauseReasons) IntakePaused.WithLabels(r).Set(r == reason ? 1 : 0);
+        foreach (var r in Intake.AdmissionGate.PauseLabels) IntakePaused.WithLabels(r).Set(r == reason ? 1 : 0);
         LedgerWritable.Set(gate.LedgerProblem is null ? 1 : 0);
     }
-
-    /// <summary>The phase label of a phase: its name (<c>timed_out</c>), a fixed set.</summary>
-    public static string Label(JobPhase phase) => phase.Name();
 
     /// <summary>The histogram's name for the time spent in <paramref name="phase"/>, or null for phases it does not measure.</summary>
     public static string? DurationLabel(JobPhase phase) => phase switch

@@ -17,7 +17,7 @@ public sealed class PhaseClock
     {
         Hide();
         (_phase, _since) = (phase, since);
-        DaemonMetrics.JobsInPhase.WithLabels(DaemonMetrics.Label(phase)).Inc();
+        DaemonMetrics.JobsInPhase.WithLabels(phase.Name()).Inc();
     }
 
     /// <summary>The job moved: the time spent in the phase it left is observed.</summary>
@@ -31,7 +31,7 @@ public sealed class PhaseClock
     /// <summary>The actor stops: the job is no longer shown.</summary>
     public void Hide()
     {
-        if (_phase is { } shown) DaemonMetrics.JobsInPhase.WithLabels(DaemonMetrics.Label(shown)).Dec();
+        if (_phase is { } shown) DaemonMetrics.JobsInPhase.WithLabels(shown.Name()).Dec();
         _phase = null;
     }
 }

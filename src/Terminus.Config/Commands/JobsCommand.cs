@@ -52,8 +52,8 @@ public sealed class JobsCommand(CommandIo io)
     public static string LedgerPath(CommandIo io, string? ledgerOption) =>
         ledgerOption ?? io.PathSetting(s => s.LedgerPath, "TERMINUS_LEDGER") ?? TerminusSettings.DefaultLedgerPath(io.DotDir());
 
-    private static string Window(TimeSpan? since) => since is not { } s ? " in the last 30 days"
-        : s == TimeSpan.MaxValue ? " in the last 30 days" : $" in the last {DurationText.Age(s)}";
+    private static string Window(TimeSpan? since) =>
+        since is { } s && s != TimeSpan.MaxValue ? $" in the last {DurationText.Age(s)}" : " in the last 30 days";
 
     private static string Cut(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Terminus.Core.Celery;
 using Terminus.Core.Jobs;
 
@@ -6,11 +5,7 @@ namespace Terminus.Core.Tests.Jobs;
 
 public class CancelBinderTests
 {
-    private static CeleryTask Task(string args, string kwargs = "{}") => new(
-        CancelBinder.TaskName, "task-1",
-        JsonDocument.Parse(args).RootElement.EnumerateArray().Select(e => e.Clone()).ToArray(),
-        JsonDocument.Parse(kwargs).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()),
-        2, "root-1", null);
+    private static CeleryTask Task(string args, string kwargs = "{}") => JobRequestBinderTests.Task(args, kwargs, CancelBinder.TaskName);
 
     private static CancelRequest Usable(CancelBinding binding) => Assert.IsType<CancelBinding.Usable>(binding).Request;
 

@@ -6,8 +6,8 @@ namespace Terminus.Core.Tests.Jobs;
 
 public class JobRequestBinderTests
 {
-    internal static CeleryTask Task(string args, string kwargs = "{}") => new(
-        JobRequestBinder.TaskName, "task-1",
+    internal static CeleryTask Task(string args, string kwargs = "{}", string name = JobRequestBinder.TaskName) => new(
+        name, "task-1",
         JsonDocument.Parse(args).RootElement.EnumerateArray().Select(e => e.Clone()).ToArray(),
         JsonDocument.Parse(kwargs).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()),
         2, "root-1", null);
