@@ -61,7 +61,8 @@ public sealed class ResilienceTests(PortalWorker portal, ITestOutputHelper outpu
         var release = Path.Combine(Site.Root, "release-service");
         var id = await SubmitAsync($$"""{"seconds": 120, "until_file": "{{release}}", "test": false}""");
         await portal.WaitForStatusesAsync(id, s => s.Any(t => t.Status == JobStatuses.Running), TimeSpan.FromSeconds(30));
-        Assert.Contains($"Job #{id}: runner started", daemon.Output);
+        // The daemon logs through Akka's logger, asynchronously: its line may come after the portal heard "running".
+        await daemon.WaitForOutputAsync($"Job #{id}: runner started", TimeSpan.FromSeconds(30));
         Assert.Contains("in its sandbox", daemon.Output);
         Kill9(daemon);
         await daemon.WaitForExitAsync(TimeSpan.FromSeconds(10));

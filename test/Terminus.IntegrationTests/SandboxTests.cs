@@ -136,7 +136,7 @@ public sealed class SandboxTests(PortalWorker portal, ITestOutputHelper output) 
             Assert.Contains("Read-only file system", Text(report, "data_write"));
             Assert.Contains("Read-only file system", Text(report, "snapshot_write"));
             Assert.Contains("Sandbox: bwrap", daemon.Output);
-            Assert.Contains($"Job #{id}: runner started", daemon.Output);
+            await daemon.WaitForOutputAsync($"Job #{id}: runner started", TimeSpan.FromSeconds(30)); // logged asynchronously
         }
         else
         {
@@ -181,7 +181,7 @@ public sealed class SandboxTests(PortalWorker portal, ITestOutputHelper output) 
         Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Success], statuses.Select(s => s.Status));
         Assert.Equal(1, daemon.Output.Occurrences("Sandbox: no sandbox, as it cannot be used here (bwrap"));
         Assert.Contains("Creating new namespace failed", daemon.Output);
-        Assert.Contains($"Job #{id}: runner started", daemon.Output);
+        await daemon.WaitForOutputAsync($"Job #{id}: runner started", TimeSpan.FromSeconds(30)); // logged asynchronously
         Assert.DoesNotContain("in its sandbox", daemon.Output);
     }
 
