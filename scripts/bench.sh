@@ -28,7 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 . "$ROOT/scripts/lib/packages.sh"
-ensure_packages bench rabbitmq-server openssh-server openssh-client rsync || exit 1
+ensure_packages bench rabbitmq-server openssl openssh-server openssh-client rsync || exit 1
 if ! listening 5672; then
   STARTED_RMQ=1; "$ROOT/scripts/ci/rmq-up.sh" >/dev/null || { echo "RabbitMQ did not start" >&2; exit 1; }
 fi

@@ -54,7 +54,7 @@ trap 'exit 143' TERM
 # ---- 1. packages ------------------------------------------------------------------------------------------
 command -v dotnet >/dev/null || die "the .NET 10 SDK (dotnet) is needed: https://learn.microsoft.com/dotnet/core/install/linux-debian"
 . "$ROOT/scripts/lib/packages.sh"
-ensure_packages demo rabbitmq-server python3-celery openssh-server openssh-client rsync || exit 1
+ensure_packages demo rabbitmq-server openssl python3-celery openssh-server openssh-client rsync || exit 1
 
 # ---- 2. broker --------------------------------------------------------------------------------------------
 rm -rf "$DEMO_DIR"; mkdir -p "$DEMO_DIR"

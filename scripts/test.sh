@@ -16,6 +16,8 @@
 #   TERMINUS_IT_RMQ_CTL    <repo>/scripts/ci/rmq-ctl.sh               (rabbitmqctl for this broker)
 #   TERMINUS_IT_RMQ_UP / TERMINUS_IT_RMQ_DOWN   <repo>/scripts/ci/rmq-{up,down}.sh (broker-restart tests:
 #                          rmq-down.sh, then RMQ_KEEP_STATE=1 rmq-up.sh keeps queues and persistent messages)
+#   TERMINUS_IT_AMQPS_PORT / TERMINUS_IT_TLS_DIR   the broker's AMQPS listener on 127.0.0.1 and its certificates
+#                          (ca.pem/ca.key, server.pem/server.key: names DNS:localhost; made by rmq-up.sh with openssl)
 #   TERMINUS_IT_RMQ_OWNED  1 if this script started the broker, 0 if it was already running (then don't stop it)
 #   TERMINUS_IT_SSH_ALIAS  Galactica_storage: a loopback sshd + rsync storage account (scripts/ci/ssh-up.sh) in the
 #                          daemon user's ~/.ssh/config; <alias>_refused points at a closed port
@@ -37,7 +39,7 @@ export HOME=${HOME:-/root}
 
 # System packages needed by the tests (one list). prometheus: the metrics test starts the real scraper itself (by PID).
 # iproute2 (ss) and procps (ps) are used by scripts/ci/*.sh; they are present on a normal Debian install.
-APT_PACKAGES="rabbitmq-server python3-celery iproute2 procps openssh-server openssh-client rsync slurm-wlm munge slurmdbd mariadb-server screen bubblewrap prometheus"
+APT_PACKAGES="rabbitmq-server openssl python3-celery iproute2 procps openssh-server openssh-client rsync slurm-wlm munge slurmdbd mariadb-server screen bubblewrap prometheus"
 
 TEST_TIMEOUT=${TEST_TIMEOUT:-80m}
 export RMQ_DIR=${RMQ_DIR:-/tmp/ci-rabbitmq}
@@ -134,6 +136,7 @@ export TERMINUS_IT_HARNESS=$HARNESS
 export TERMINUS_IT_RMQ_CTL=$ROOT/scripts/ci/rmq-ctl.sh
 export TERMINUS_IT_RMQ_UP=$ROOT/scripts/ci/rmq-up.sh
 export TERMINUS_IT_RMQ_DOWN=$ROOT/scripts/ci/rmq-down.sh
+export TERMINUS_IT_AMQPS_PORT=${RMQ_TLS_PORT:-5671} TERMINUS_IT_TLS_DIR=$RMQ_DIR/tls
 export MSBUILDDISABLENODEREUSE=1 UseSharedCompilation=false DOTNET_CLI_USE_MSBUILD_SERVER=0
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 

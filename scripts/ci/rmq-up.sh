@@ -10,6 +10,11 @@
 #                   (broker-restart tests); default: wipe it, every start is an empty broker
 #   RMQ_VHOST / RMQ_USER / RMQ_PASS   default terminus / terminus / terminus-pass (created on first boot only)
 #   RMQ_WAIT        max seconds to wait for the broker to boot (default 90)
+#   RMQ_TLS_PORT    an AMQPS listener on 127.0.0.1:<port> (default 5671; empty = none). Its certificates are made here
+#                   with openssl, in $RMQ_DIR/tls (kept with RMQ_KEEP_STATE=1): ca.pem/ca.key (a throw-away CA),
+#                   server.pem/server.key (names DNS:localhost only, signed by that CA). A client may present a
+#                   certificate from that CA (verify_peer, not required). Tests may replace server.pem and clear
+#                   the broker's PEM cache (rmq-ctl.sh eval 'ssl:clear_pem_cache().') to present another one.
 #   RMQ_CONSUMER_TIMEOUT_MS  the broker's consumer_timeout (a channel whose delivery stays unacked longer is closed);
 #                   unset = RabbitMQ's default (30 min). The tests set it low to prove no request is held unacked.
 # Exit: 0 = broker ready (or already running), 1 = failed (error log lines printed).
@@ -29,6 +34,8 @@ RMQ_VHOST=${RMQ_VHOST:-terminus} RMQ_USER=${RMQ_USER:-terminus} RMQ_PASS=${RMQ_P
 RMQ_PLUGINS=${RMQ_PLUGINS:-[].}
 RMQ_KEEP_STATE=${RMQ_KEEP_STATE:-0}
 RMQ_WAIT=${RMQ_WAIT:-90}
+RMQ_TLS_PORT=${RMQ_TLS_PORT-5671}
+TLS_DIR=$RMQ_DIR/tls
 
 SCRIPT_NAME=rmq-up
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/proc.sh"
@@ -48,13 +55,36 @@ if listening 5672; then
   exit 1
 fi
 rm -f "$RABBITMQ_PID_FILE"
+if [ -n "$RMQ_TLS_PORT" ] && listening "$RMQ_TLS_PORT"; then
+  echo "rmq-up: port $RMQ_TLS_PORT (RMQ_TLS_PORT) is already in use" >&2; exit 1
+fi
 if [ "$RMQ_KEEP_STATE" = 1 ]; then
   echo "rmq-up: RMQ_KEEP_STATE=1, keeping $RABBITMQ_MNESIA_BASE"
 else
-  rm -rf "$RABBITMQ_MNESIA_BASE" "$RABBITMQ_LOG_BASE"   # fresh state each run
+  rm -rf "$RABBITMQ_MNESIA_BASE" "$RABBITMQ_LOG_BASE" "$TLS_DIR"   # fresh state each run
+fi
+if [ -n "$RMQ_TLS_PORT" ] && [ ! -f "$TLS_DIR/server.pem" ]; then
+  mkdir -p "$TLS_DIR"
+  ( cd "$TLS_DIR" &&
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.pem -days 400 \
+      -subj "/CN=Terminus CI broker CA" -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign &&
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr -subj "/CN=localhost" &&
+    printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > server.ext &&
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 400 -extfile server.ext -out server.pem
+  ) >"$RMQ_DIR/tls.log" 2>&1 || { echo "rmq-up: openssl could not make the TLS certificates:" >&2; cat "$RMQ_DIR/tls.log" >&2; exit 1; }
 fi
 {
   echo "listeners.tcp.1 = 127.0.0.1:5672"
+  if [ -n "$RMQ_TLS_PORT" ]; then
+    cat <<CONF
+listeners.ssl.1 = 127.0.0.1:$RMQ_TLS_PORT
+ssl_options.cacertfile = $TLS_DIR/ca.pem
+ssl_options.certfile = $TLS_DIR/server.pem
+ssl_options.keyfile = $TLS_DIR/server.key
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = false
+CONF
+  fi
   if [[ $RMQ_PLUGINS == *rabbitmq_management* ]]; then
     echo "management.tcp.ip = 127.0.0.1"
     echo "management.tcp.port = 15672"
@@ -102,4 +132,4 @@ if ! timeout $((RMQ_WAIT + 30)) rabbitmqctl wait --timeout "$RMQ_WAIT" "$RABBITM
   rm -f "$RMQ_DIR/epmd.pid"
   exit 1
 fi
-echo "rmq-up: rabbitmq ready in $(since "$t0") s: amqp://$RMQ_USER:***@127.0.0.1:5672/$RMQ_VHOST (pid $(cat "$RABBITMQ_PID_FILE"), RMQ_DIR=$RMQ_DIR)"
+echo "rmq-up: rabbitmq ready in $(since "$t0") s: amqp://$RMQ_USER:***@127.0.0.1:5672/$RMQ_VHOST${RMQ_TLS_PORT:+, amqps on 127.0.0.1:$RMQ_TLS_PORT (CA $TLS_DIR/ca.pem)} (pid $(cat "$RABBITMQ_PID_FILE"), RMQ_DIR=$RMQ_DIR)"

@@ -6,7 +6,7 @@ namespace Terminus.Actors.Amqp;
 
 /// <summary>
 /// The broker as the daemon will meet it: a login with the daemon's own connection settings (TLS included), then the
-/// portal's two queues, checked without declaring them. One <see cref="CheckLine"/> per item:
+/// portal's two queues, checked without declaring them; with TLS, the certificate the broker showed. One <see cref="CheckLine"/> per item:
 /// <c>terminus-daemon --check-broker</c> prints them and <c>terminus check</c> shows them, so the operator's command
 /// needs no broker client of its own.
 /// </summary>
@@ -23,10 +23,18 @@ public static class BrokerCheck
             if (!ok) failures++;
             output.WriteLine(CheckLine.Format(ok ? CheckVerdict.Ok : CheckVerdict.Fail, what, detail));
         }
+        var validator = s.Broker.UseTls ? new BrokerCertificateValidator(s.Broker.Host, s.Broker.Tls) : null;
+        void Tls(string? refusal)
+        {
+            var (verdict, detail) = BrokerTlsCheck.Describe(s.Broker, validator?.LastSeen, refusal, DateTimeOffset.UtcNow);
+            if (verdict == CheckVerdict.Fail) failures++;
+            output.WriteLine(CheckLine.Format(verdict, BrokerTlsCheck.What, detail));
+        }
         try
         {
-            var factory = AmqpConnections.CreateFactory(s.Broker);
+            var factory = AmqpConnections.CreateFactory(s.Broker, validator);
             await using var connection = await factory.CreateConnectionAsync($"terminus-check@{s.HostName}").ConfigureAwait(false);
+            Tls(null);
             Line(true, "broker", $"logged in to {s.Broker.Describe()}");
             foreach (var queue in new[] { s.JobQueue, s.MonitorQueue })
             {
@@ -39,7 +47,12 @@ public static class BrokerCheck
                 catch (Exception e) { Line(false, $"queue {queue}", AmqpConnections.Explain(e, queue)); }
             }
         }
-        catch (Exception e) { Line(false, "broker", $"{s.Broker.Describe()}: {AmqpConnections.Explain(e, s.JobQueue)}"); }
+        catch (Exception e) when (AmqpConnections.CertificateRefusal(e) is { } refusal) { Tls(refusal); }
+        catch (Exception e)
+        {
+            if (validator?.LastSeen is not null) Tls(null); // the handshake went through: the failure came after it
+            Line(false, "broker", $"{s.Broker.Describe()}: {AmqpConnections.Explain(e, s.JobQueue)}");
+        }
         return failures == 0 ? ExitCodes.Ok : ExitCodes.Failure;
     }
 }

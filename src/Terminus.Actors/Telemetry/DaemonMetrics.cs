@@ -42,6 +42,10 @@ public static class DaemonMetrics
     public static readonly Gauge BrokerConnected = Metrics.CreateGauge("terminus_broker_connected",
         "1 while the connection is open: jobs and monitor (consumers), status and probe (publishers).", "connection");
 
+    public static readonly Gauge BrokerCertificateExpiry = Metrics.CreateGauge("terminus_broker_certificate_expiry_timestamp_seconds",
+        "When the broker's TLS certificate seen at the last handshake expires, in Unix time (absent without TLS).",
+        new GaugeConfiguration { SuppressInitialValue = true });
+
     public static readonly Counter BrokerReconnects = Metrics.CreateCounter("terminus_broker_reconnects_total",
         "Connections opened again after one was lost or failed.", "connection");
 

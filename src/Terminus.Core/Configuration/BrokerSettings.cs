@@ -4,10 +4,14 @@ namespace Terminus.Core.Configuration;
 
 /// <summary>
 /// RabbitMQ connection settings. 0.7 pasted them raw into "amqp://user:pwd@host:port/vhost" (no URL encoding, no TLS),
-/// which broke on special characters; here every part is URL-encoded, and amqps:// is available.
+/// which broke on special characters; here every part is URL-encoded, and amqps:// is available, with a CA file and a
+/// client certificate of its own (<see cref="BrokerTlsFiles"/>).
 /// </summary>
-public sealed record BrokerSettings(string Host, int Port, string VirtualHost, string UserName, string Password, bool UseTls)
+public sealed record BrokerSettings(string Host, int Port, string VirtualHost, string UserName, string Password, bool UseTls, BrokerTlsFiles? TlsFiles = null)
 {
+    /// <summary>The TLS files, none when unset.</summary>
+    public BrokerTlsFiles Tls => TlsFiles ?? BrokerTlsFiles.None;
+
     /// <summary>The AMQP URI, as RabbitMQ.Client's ConnectionFactory.Uri expects it (it URL-decodes each part).</summary>
     public Uri ToUri() => new(Format(Uri.EscapeDataString(Password)));
 

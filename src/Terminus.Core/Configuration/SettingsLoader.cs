@@ -61,7 +61,7 @@ public static partial class SettingsLoader
         bool useSlurm = ReadUseSlurm(keys, errors, notes);
         string sshAlias = ReadSshAlias(keys, errors, notes);
         (int nodes, int concurrency) = ReadCapacity(keys, errors, notes);
-        BrokerSettings? broker = ReadBroker(keys, dotDir, errors);
+        BrokerSettings? broker = ReadBroker(keys, homeDir, dotDir, errors);
         ExecutionSettings execution = ReadExecution(keys, errors, notes);
         TelemetrySettings telemetry = ReadTelemetry(keys, environment, errors);
         keys.AddEnvironmentNote();
@@ -236,7 +236,7 @@ public static partial class SettingsLoader
         return value is null && error is null ? (null, null) : (value, celeryKey);
     }
 
-    private static BrokerSettings? ReadBroker(KeySource keys, string dotDir, List<string> errors)
+    private static BrokerSettings? ReadBroker(KeySource keys, string homeDir, string dotDir, List<string> errors)
     {
         string? user = keys.Require("RABBITMQ_USERNAME");
         string? vhost = keys.Require("RABBITMQ_VIRTUAL_HOST");
@@ -275,10 +275,36 @@ public static partial class SettingsLoader
             }
         }
 
+        var tlsFiles = ReadBrokerTlsFiles(keys, homeDir, useTls, errors);
         string? password = ReadPassword(PasswordFileFor(dotDir), errors);
         return user is null || vhost is null || host is null || port is null || password is null
             ? null
-            : new BrokerSettings(host, port.Value, vhost, user, password, useTls);
+            : new BrokerSettings(host, port.Value, vhost, user, password, useTls, tlsFiles);
+    }
+
+    /// <summary>
+    /// RABBITMQ_TLS_CA_FILE, RABBITMQ_TLS_CERT_FILE and RABBITMQ_TLS_KEY_FILE, each loaded once to report a bad file now;
+    /// null when none is set (or on an error, which is in <paramref name="errors"/>).
+    /// </summary>
+    private static BrokerTlsFiles? ReadBrokerTlsFiles(KeySource keys, string homeDir, bool useTls, List<string> errors)
+    {
+        var set = new Dictionary<string, string?>();
+        foreach (var key in new[] { "RABBITMQ_TLS_CA_FILE", "RABBITMQ_TLS_CERT_FILE", "RABBITMQ_TLS_KEY_FILE" })
+        {
+            if (keys.Get(key) is not { } value || value.Trim().Length == 0) { set[key] = null; continue; }
+            set[key] = ExpandPath(value, homeDir);
+            if (set[key] is null) errors.Add($"{key} '{value}' is not a file path");
+        }
+        if (set.Values.All(v => v is null)) return null;
+        if (!useTls)
+        {
+            errors.Add($"{string.Join(" and ", set.Where(kv => kv.Value is not null).Select(kv => kv.Key))} set, but RABBITMQ_USE_TLS is not 1: set RABBITMQ_USE_TLS=1, or remove them");
+            return null;
+        }
+        var files = new BrokerTlsFiles(set["RABBITMQ_TLS_CA_FILE"], set["RABBITMQ_TLS_CERT_FILE"], set["RABBITMQ_TLS_KEY_FILE"]);
+        var problems = files.Problems().ToList();
+        errors.AddRange(problems);
+        return problems.Count == 0 ? files : null;
     }
 
     private static string ReadLedgerPath(KeySource keys, string homeDir, string dotDir, List<string> errors)

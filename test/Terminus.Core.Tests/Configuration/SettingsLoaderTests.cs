@@ -1,4 +1,5 @@
 using Terminus.Core.Configuration;
+using Terminus.Tests.Shared;
 
 namespace Terminus.Core.Tests.Configuration;
 
@@ -460,6 +461,98 @@ public sealed class SettingsLoaderTests : IDisposable
     public void Rabbitmq_use_tls_garbage_is_an_error()
     {
         Assert.Equal("RABBITMQ_USE_TLS 'maybe' is not 0 or 1", SingleError(LoadWithEnvironmentOnly(e => e["RABBITMQ_USE_TLS"] = "maybe")));
+    }
+
+    // ---- broker TLS files ------------------------------------------------------------------------------------
+
+    private string WritePem(string name, string text)
+    {
+        var path = Path.Combine(_home.Home, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void A_ca_file_and_a_client_certificate_are_loaded_with_tls()
+    {
+        using var ca = TestCertificates.Ca();
+        using var client = TestCertificates.Server(ca, ["terminus.lab.example"]);
+        var caFile = WritePem("ca.pem", TestCertificates.Pem(ca));
+        WritePem("client.pem", TestCertificates.Pem(client));
+        WritePem("client.key", TestCertificates.KeyPem(client));
+
+        var s = LoadWithEnvironmentOnly(e =>
+        {
+            e["RABBITMQ_USE_TLS"] = "1";
+            e["RABBITMQ_TLS_CA_FILE"] = caFile;
+            e["RABBITMQ_TLS_CERT_FILE"] = "~/client.pem"; // paths expand like the others
+            e["RABBITMQ_TLS_KEY_FILE"] = "$HOME/client.key";
+        });
+
+        Assert.True(s.IsValid, string.Join("\n", s.Errors));
+        Assert.Equal(new BrokerTlsFiles(caFile, Path.Combine(_home.Home, "client.pem"), Path.Combine(_home.Home, "client.key")), s.Settings!.Broker.Tls);
+        Assert.Single(s.Settings.Broker.Tls.LoadCas());
+        using var loaded = s.Settings.Broker.Tls.LoadClientCertificate();
+        Assert.True(loaded!.HasPrivateKey);
+    }
+
+    [Fact]
+    public void Without_tls_files_the_broker_has_none()
+    {
+        var s = LoadWithEnvironmentOnly(e => e["RABBITMQ_USE_TLS"] = "1").Settings!;
+        Assert.Equal(BrokerTlsFiles.None, s.Broker.Tls);
+        Assert.Null(s.Broker.TlsFiles);
+    }
+
+    [Fact]
+    public void A_ca_file_that_is_missing_or_holds_no_certificate_is_an_error()
+    {
+        var missing = Path.Combine(_home.Home, "nope.pem");
+        Assert.StartsWith($"RABBITMQ_TLS_CA_FILE '{missing}': ", SingleError(LoadWithEnvironmentOnly(e =>
+        {
+            e["RABBITMQ_USE_TLS"] = "1";
+            e["RABBITMQ_TLS_CA_FILE"] = missing;
+        })));
+        var empty = WritePem("empty.pem", "not a certificate\n");
+        Assert.Equal($"RABBITMQ_TLS_CA_FILE '{empty}': holds no PEM certificate (-----BEGIN CERTIFICATE-----)", SingleError(LoadWithEnvironmentOnly(e =>
+        {
+            e["RABBITMQ_USE_TLS"] = "1";
+            e["RABBITMQ_TLS_CA_FILE"] = empty;
+        })));
+    }
+
+    [Fact]
+    public void Tls_files_without_tls_are_an_error_rather_than_a_silent_plain_connection()
+    {
+        using var ca = TestCertificates.Ca();
+        var caFile = WritePem("ca.pem", TestCertificates.Pem(ca));
+        Assert.Equal("RABBITMQ_TLS_CA_FILE set, but RABBITMQ_USE_TLS is not 1: set RABBITMQ_USE_TLS=1, or remove them",
+            SingleError(LoadWithEnvironmentOnly(e => e["RABBITMQ_TLS_CA_FILE"] = caFile)));
+    }
+
+    [Fact]
+    public void A_client_certificate_needs_its_key_and_the_key_must_match()
+    {
+        using var ca = TestCertificates.Ca();
+        using var client = TestCertificates.Server(ca, ["terminus.lab.example"]);
+        using var other = TestCertificates.Server(ca, ["other.lab.example"]);
+        var cert = WritePem("client.pem", TestCertificates.Pem(client));
+        var otherKey = WritePem("other.key", TestCertificates.KeyPem(other));
+
+        Assert.Equal("RABBITMQ_TLS_CERT_FILE and RABBITMQ_TLS_KEY_FILE go together: a client certificate needs its private key",
+            SingleError(LoadWithEnvironmentOnly(e =>
+            {
+                e["RABBITMQ_USE_TLS"] = "1";
+                e["RABBITMQ_TLS_CERT_FILE"] = cert;
+            })));
+        var error = SingleError(LoadWithEnvironmentOnly(e =>
+        {
+            e["RABBITMQ_USE_TLS"] = "1";
+            e["RABBITMQ_TLS_CERT_FILE"] = cert;
+            e["RABBITMQ_TLS_KEY_FILE"] = otherKey;
+        }));
+        Assert.StartsWith($"RABBITMQ_TLS_CERT_FILE '{cert}' with RABBITMQ_TLS_KEY_FILE '{otherKey}': ", error);
+        Assert.EndsWith("(a PEM certificate and its unencrypted PEM private key are needed)", error);
     }
 
     // ---- execution keys (ours, all optional) ---------------------------------------------------------------

@@ -21,6 +21,12 @@ internal static class ItEnvironment
     public static bool OwnsBroker => Environment.GetEnvironmentVariable("TERMINUS_IT_RMQ_OWNED") == "1";
     public static int ConsumerTimeoutMs => int.Parse(Require("TERMINUS_IT_CONSUMER_TIMEOUT_MS"));
 
+    /// <summary>The broker's AMQPS port on 127.0.0.1 (scripts/ci/rmq-up.sh, RMQ_TLS_PORT).</summary>
+    public static int AmqpsPort => int.Parse(Require("TERMINUS_IT_AMQPS_PORT"), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The broker's TLS files: ca.pem/ca.key (its CA), server.pem/server.key (what it presents).</summary>
+    public static string BrokerTlsDir => Require("TERMINUS_IT_TLS_DIR");
+
     /// <summary>Where uploads through <see cref="StorageAlias"/> land (the storage account's home).</summary>
     public static string StorageDir => Require("TERMINUS_IT_STORAGE_DIR");
 
