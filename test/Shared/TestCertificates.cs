@@ -7,14 +7,18 @@ namespace Terminus.Tests.Shared;
 /// <summary>Certificates made in memory for unit tests (ECDSA P-256): a CA, and leaves it signs.</summary>
 public static class TestCertificates
 {
-    public static X509Certificate2 Ca(string name = "Test Lab CA", int days = 365)
+    /// <summary>A CA: self-signed, or an intermediate signed by <paramref name="issuer"/>.</summary>
+    public static X509Certificate2 Ca(string name = "Test Lab CA", int days = 365, X509Certificate2? issuer = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(days));
+        var notBefore = DateTimeOffset.UtcNow.AddDays(-1);
+        if (issuer is null) return request.CreateSelfSigned(notBefore, DateTimeOffset.UtcNow.AddDays(days));
+        using var signed = request.Create(issuer, notBefore, issuer.NotAfter.ToUniversalTime(), RandomNumberGenerator.GetBytes(8));
+        return signed.CopyWithPrivateKey(key);
     }
 
     /// <summary>A server certificate for <paramref name="names"/> (IP addresses become IP SANs), signed by <paramref name="ca"/>.</summary>

@@ -45,7 +45,9 @@ public sealed class BrokerCertificateValidator(string host, BrokerTlsFiles files
         chain.ChainPolicy.ExtraStore.AddRange(_extraTrust);
         if (systemChain is not null)
         {
-            chain.ChainPolicy.ExtraStore.AddRange(systemChain.ChainPolicy.ExtraStore); // the intermediates the broker sent
+            // The intermediates the broker sent.
+            chain.ChainPolicy.ExtraStore.AddRange(systemChain.ChainPolicy.ExtraStore);
+            foreach (var element in systemChain.ChainElements) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
         }
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck; // as for the system's store: a private CA seldom publishes a CRL
         if (chain.Build(presented)) return null;

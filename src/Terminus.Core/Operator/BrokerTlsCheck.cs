@@ -26,7 +26,7 @@ public static class BrokerTlsCheck
         if (seen is null) return (CheckVerdict.Fail, refusal is null ? "on, but no certificate was seen: the broker was not reached" : $"on, refused: {refusal}");
         var facts = $"certificate {seen.Subject}, names {seen.Names}, issued by {seen.Issuer}";
         if (refusal is not null)
-            return (CheckVerdict.Fail, $"on, refused: {refusal}; the certificate: {seen.Subject}, names {seen.Names}, issued by {seen.Issuer}, expires {seen.ExpiryDate}");
+            return (CheckVerdict.Fail, $"on, refused: {refusal}; {facts}, expires {seen.ExpiryDate}");
         int days = seen.DaysLeft(now);
         if (seen.NotAfter - now < RenewWithin)
             return (CheckVerdict.Warn, $"on, {facts}: expires {seen.ExpiryDate}, in {days} day(s): ask the broker's admins for a renewed certificate now");

@@ -38,6 +38,18 @@ public sealed class BrokerCertificateValidatorTests : IDisposable
     }
 
     [Fact]
+    public void The_intermediate_the_broker_sent_links_its_certificate_to_the_root_of_the_ca_file()
+    {
+        using var issuing = TestCertificates.Ca("Lab Issuing CA", issuer: _labCa);
+        using var broker = TestCertificates.Server(issuing, ["rabbit.lab.example"]);
+        using var sent = new X509Chain(); // as the TLS stack hands it over: what the broker sent is in its extra store
+        sent.ChainPolicy.ExtraStore.Add(issuing);
+        var validator = new BrokerCertificateValidator("rabbit.lab.example", CaFile(_labCa));
+        Assert.True(validator.Validate(this, broker, sent, SslPolicyErrors.RemoteCertificateChainErrors));
+        Assert.Throws<BrokerCertificateException>(() => validator.Validate(this, broker, new X509Chain(), SslPolicyErrors.RemoteCertificateChainErrors));
+    }
+
+    [Fact]
     public void A_certificate_the_system_trusts_needs_no_ca_file()
     {
         using var broker = TestCertificates.Server(_labCa, ["rabbit.lab.example"]);

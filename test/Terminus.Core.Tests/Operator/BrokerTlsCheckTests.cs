@@ -55,7 +55,7 @@ public sealed class BrokerTlsCheckTests
     [Fact]
     public void A_refused_certificate_fails_with_the_reason_and_what_it_is()
     {
-        Assert.Equal((CheckVerdict.Fail, "on, refused: it is not trusted; the certificate: CN=rabbit.galactica.example, names DNS:rabbit.galactica.example, IP Address:10.0.0.5, issued by CN=Galactica CA, expires 2027-12-03 12:00 UTC"),
+        Assert.Equal((CheckVerdict.Fail, "on, refused: it is not trusted; certificate CN=rabbit.galactica.example, names DNS:rabbit.galactica.example, IP Address:10.0.0.5, issued by CN=Galactica CA, expires 2027-12-03 12:00 UTC"),
             BrokerTlsCheck.Describe(Broker("rabbit.galactica.example", tls: true), Certificate(Now.AddDays(365)), "it is not trusted", Now));
     }
 
