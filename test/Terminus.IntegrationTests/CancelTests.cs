@@ -154,14 +154,18 @@ public sealed class CancelTests(PortalWorker portal, ITestOutputHelper output) :
         var cancel = await CancelAsOperatorAsync(id, "wrong snapshot");
         output.WriteLine(cancel.StdOut + cancel.StdErr);
         Assert.Equal(0, cancel.ExitCode);
-        Assert.Contains("takes effect when the daemon is back", cancel.StdOut);
+        var note = Path.Combine(Site.DotDir, "cancels", $"{id}.cancel");
+        Assert.Contains($"cancel of job {id} left in {note}: no daemon consumes {Site.HostName}.monitor now; the daemon takes it when it starts", cancel.StdOut);
+        Assert.True(File.Exists(note));
         Assert.Equal(1, Processes(Marker(id))); // nothing was stopped while the daemon was down
 
-        // A cancel waiting in the job queue is taken with a free job slot; the resumed job holds one of the two.
-        await _daemons.StartAsync(new Dictionary<string, string> { ["TERMINUS_CONCURRENCY"] = "2" });
+        // The resumed job holds the daemon's only job slot (the site's 1 × 1): the cancel waits for no slot, it is taken at start.
+        var back = _daemons.Launch();
         var statuses = await portal.TerminalStatusesAsync(id, TimeSpan.FromSeconds(60), output);
         Assert.Equal([JobStatuses.Pending, JobStatuses.Running, JobStatuses.Failed], statuses.Select(s => s.Status));
         Assert.Equal("Job cancelled by the lab's operator: wrong snapshot.", statuses[^1].Message);
         await Eventually.TrueAsync(() => Processes(Marker(id)) == 0, "nothing of the job is left running", TimeSpan.FromSeconds(15));
+        await back.WaitForOutputAsync($"Job #{id}: the lab's operator's cancel taken from {note}", TimeSpan.FromSeconds(30));
+        Assert.False(File.Exists(note));
     }
 }

@@ -14,6 +14,7 @@ using Terminus.Actors.Steps;
 using Terminus.Actors.Telemetry;
 using Terminus.Core.Celery;
 using Terminus.Core.Configuration;
+using Terminus.Infrastructure.Operator;
 using Terminus.Core.Jobs;
 using Terminus.Core.Services;
 
@@ -51,6 +52,8 @@ public static class TerminusHostingExtensions
             {
                 var actors = StartActors(system, settings, runtime, gate, encoder);
                 system.ActorOf(ChoreActor.Props(Chores.CompactLedger(settings.LedgerPath, JobSupervisorActor.RetiredRetention)), "ledger-compactor");
+                system.ActorOf(ChoreActor.Props(Chores.TakeCancelNotes(new CancelInbox(settings.CancelInboxDir), actors.Supervisor, TimeSpan.FromSeconds(10)),
+                    Chores.CancelInboxInterval), "cancel-inbox");
                 registry.Register<StatusReporterActor>(actors.Reporter);
                 registry.Register<JobSupervisorActor>(actors.Supervisor);
             })

@@ -7,21 +7,23 @@ namespace Terminus.Actors.Housekeeping;
 public sealed record ChoreOutcome(IReadOnlyList<string> Done, IReadOnlyList<string> Problems);
 
 /// <summary>
-/// Keeps something bounded (<see cref="Chores"/>): a round at start, then every <see cref="Interval"/>. A round runs off
-/// the actor's thread; one that is still going when the next is due lets that one pass.
+/// Does something every so often (<see cref="Chores"/>): a round at start, then every interval (an hour by default).
+/// A round runs off the actor's thread; one that is still going when the next is due lets that one pass.
 /// </summary>
 public sealed class ChoreActor : ReceiveActor, IWithTimers
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromHours(1);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TimeSpan _interval;
     private bool _busy;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="round">One round, given the time it runs at (UTC).</param>
-    public ChoreActor(Func<DateTime, ChoreOutcome> round)
+    public ChoreActor(Func<DateTime, Task<ChoreOutcome>> round, TimeSpan interval)
     {
+        _interval = interval;
         Receive<Run>(_ =>
         {
             if (_busy) return;
@@ -36,12 +38,14 @@ public sealed class ChoreActor : ReceiveActor, IWithTimers
         });
     }
 
-    public static Props Props(Func<DateTime, ChoreOutcome> round) => Akka.Actor.Props.Create(() => new ChoreActor(round));
+    public static Props Props(Func<DateTime, ChoreOutcome> round) => Props(now => Task.FromResult(round(now)), DefaultInterval);
+
+    public static Props Props(Func<DateTime, Task<ChoreOutcome>> round, TimeSpan interval) => Akka.Actor.Props.Create(() => new ChoreActor(round, interval));
 
     protected override void PreStart()
     {
         Self.Tell(Run.Instance);
-        Timers.StartPeriodicTimer("round", Run.Instance, Interval);
+        Timers.StartPeriodicTimer("round", Run.Instance, _interval);
     }
 
     /// <summary>Time for a round (also what a test sends).</summary>

@@ -6,9 +6,9 @@ using Terminus.Infrastructure.Processes;
 namespace Terminus.Config.Commands;
 
 /// <summary>
-/// <c>terminus cancel JOBID [--reason TEXT]</c>: the operator's cancel. It travels as the portal's would
-/// (<c>cancel_terminus_job</c>, published by the daemon's binary with its own broker settings), so it is recorded in
-/// the ledger like any other, and waits in the broker while the daemon is down.
+/// <c>terminus cancel JOBID [--reason TEXT]</c>: the operator's cancel. The daemon's binary publishes it as the portal
+/// would (<c>cancel_terminus_job</c>, with the daemon's own broker settings) while a daemon consumes the monitor queue,
+/// else leaves it in the daemon's cancel inbox (<c>CancelPublisher</c>); either way the daemon records it in its ledger.
 /// </summary>
 public sealed class CancelCommand(CommandIo io)
 {

@@ -59,6 +59,9 @@ public sealed record TerminusSettings(
     /// <summary>The daemon's private files while it runs (sandbox proofs, the ssh master's socket): hidden from every job.</summary>
     public string RunDir => Path.Combine(DotDir, "run");
 
+    /// <summary>Where <c>terminus cancel</c> leaves a cancel that could not go through the broker, for the daemon to take.</summary>
+    public string CancelInboxDir => Path.Combine(DotDir, "cancels");
+
     public string PasswordFile => SettingsLoader.PasswordFileFor(DotDir);
 
     public string EnvFilePath => SettingsLoader.EnvFileFor(DotDir);
