@@ -52,8 +52,13 @@ public static class TerminusHostingExtensions
             {
                 var actors = StartActors(system, settings, runtime, gate, encoder);
                 system.ActorOf(ChoreActor.Props(Chores.CompactLedger(settings.LedgerPath, JobSupervisorActor.RetiredRetention)), "ledger-compactor");
-                system.ActorOf(ChoreActor.Props(Chores.TakeCancelNotes(new CancelInbox(settings.CancelInboxDir), actors.Supervisor, TimeSpan.FromSeconds(10)),
-                    Chores.CancelInboxInterval), "cancel-inbox");
+                var inbox = new CancelInbox(settings.CancelInboxDir);
+                try { inbox.Create(); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    system.Log.Warning("The cancel inbox {0} cannot be made ({1}): terminus cancel works only while the daemon reaches the broker", inbox.Directory, e.Message);
+                }
+                system.ActorOf(ChoreActor.Props(Chores.TakeCancelNotes(inbox, actors.Supervisor, TimeSpan.FromSeconds(10)), Chores.CancelInboxInterval), "cancel-inbox");
                 registry.Register<StatusReporterActor>(actors.Reporter);
                 registry.Register<JobSupervisorActor>(actors.Supervisor);
             })

@@ -12,11 +12,20 @@ public sealed class CancelInbox(string directory)
 {
     public string Directory { get; } = directory;
 
-    /// <returns>The note's path.</returns>
-    public string Leave(JobId job, string? reason)
+    /// <summary>
+    /// Makes the directory (mode 0700) if it is missing. The daemon does so at start, so that it owns it even when the
+    /// first note comes from another account (root) that the daemon's user could not read a directory of.
+    /// </summary>
+    public void Create()
     {
         if (OperatingSystem.IsWindows()) System.IO.Directory.CreateDirectory(Directory);
         else System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    /// <returns>The note's path.</returns>
+    public string Leave(JobId job, string? reason)
+    {
+        Create();
         var path = Path.Combine(Directory, CancelNote.FileName(job));
         var temporary = Path.Combine(Directory, $".{CancelNote.FileName(job)}.{Guid.NewGuid():N}.tmp");
         File.WriteAllText(temporary, CancelNote.Write(job, reason));
