@@ -27,6 +27,9 @@ public static class TerminusHostingExtensions
     public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan LedgerStopTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>The resolution of Akka's timers (its scheduler's tick): fine for timers of 500 ms and more, as all of ours are.</summary>
+    public static readonly TimeSpan SchedulerTick = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
     /// Everything the daemon runs: the job ledger (SQLite), reporter, step pools, host health, supervisor (which
     /// resumes the ledger's unfinished jobs first), job intake and probe responder.
@@ -44,7 +47,10 @@ public static class TerminusHostingExtensions
 
         return builder
             .WithLedger(settings.LedgerPath)
+            // Akka's scheduler wakes every 10 ms by default once any timer is set, which cost an idle daemon about 66 ms
+            // of CPU a second here (docs/architecture.md, "Decisions").
             .AddHocon($$"""
+                akka.scheduler.tick-duration = {{(int)SchedulerTick.TotalMilliseconds}}ms
                 akka.coordinated-shutdown.phases.service-requests-done.timeout = {{(int)DrainTimeout.TotalSeconds + 2}}s
                 akka.coordinated-shutdown.phases.service-stop.timeout = {{(int)(FlushTimeout + LedgerStopTimeout).TotalSeconds + 2}}s
                 """, HoconAddMode.Prepend)
