@@ -15,7 +15,6 @@ namespace Terminus.IntegrationTests;
 public sealed class CancelTests(PortalWorker portal, ITestOutputHelper output) : IAsyncLifetime
 {
     private static long _nextJobId = 8_000_000_000L + Random.Shared.Next(0, 1_000_000) * 100L;
-    private static readonly string Terminus = Path.Combine(AppContext.BaseDirectory, "terminus.dll");
 
     /// <summary>Starts a sleeper marked with <c>marker</c> in a new session (a grandchild that left the job's group), then waits for <c>until_file</c>.</summary>
     private const string Waiter = """
@@ -61,8 +60,7 @@ public sealed class CancelTests(PortalWorker portal, ITestOutputHelper output) :
     private static int Processes(string marker) => MarkedProcesses.Find(marker).Count;
 
     private Task<ProcessRunner.Result> CancelAsOperatorAsync(long id, string reason) =>
-        ProcessRunner.RunAsync("dotnet", [Terminus, "cancel", id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--reason", reason],
-            TimeSpan.FromSeconds(120), Site.Environment());
+        TerminusCli.RunAsync(Site.Environment(), "cancel", id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--reason", reason);
 
     [Fact]
     public async Task A_cancel_for_a_request_still_waiting_behind_a_busy_slot_is_taken_at_once_and_the_request_never_runs()

@@ -17,11 +17,9 @@ namespace Terminus.IntegrationTests;
 [Collection(PortalCollection.Name)]
 public sealed class OperatorToolsTests(PortalWorker portal, ITestOutputHelper output)
 {
-    private static readonly string Terminus = Path.Combine(AppContext.BaseDirectory, "terminus.dll");
     private static long _nextJobId = 7_000_000_000L + Random.Shared.Next(0, 1_000_000) * 100L;
 
-    private static Task<ProcessRunner.Result> RunTerminus(TestSite site, params string[] args) =>
-        ProcessRunner.RunAsync("dotnet", [Terminus, .. args], TimeSpan.FromSeconds(120), site.Environment());
+    private static Task<ProcessRunner.Result> RunTerminus(TestSite site, params string[] args) => TerminusCli.RunAsync(site.Environment(), args);
 
     [Fact]
     public async Task Check_reports_every_item_on_its_own_line_with_a_verdict()
@@ -48,7 +46,7 @@ public sealed class OperatorToolsTests(PortalWorker portal, ITestOutputHelper ou
             var env = site.Environment();
             env["GALACSTORAGE_SSH_ALIAS"] = ItEnvironment.StorageAlias + "_refused";
             await Harness.RunAsync("delete-queues", "--host", site.HostName);
-            var broken = await ProcessRunner.RunAsync("dotnet", [Terminus, "check"], TimeSpan.FromSeconds(120), env);
+            var broken = await TerminusCli.RunAsync(env, "check");
             Assert.Contains("[FAIL] storage: ssh -o BatchMode=yes", broken.StdOut);
             Assert.Contains($"[FAIL] queue {site.HostName}.terminus_jobs: queue '{site.HostName}.terminus_jobs' does not exist", broken.StdOut);
         }
@@ -129,7 +127,7 @@ public sealed class OperatorToolsTests(PortalWorker portal, ITestOutputHelper ou
         var home = Directory.CreateTempSubdirectory("terminus-ctrlc-").FullName;
         try
         {
-            var psi = new ProcessStartInfo("dotnet", [Terminus, "config"])
+            var psi = new ProcessStartInfo("dotnet", [TerminusCli.Dll, "config"])
             {
                 RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             };

@@ -17,7 +17,6 @@ namespace Terminus.IntegrationTests;
 public sealed class TelemetryTests(PortalWorker portal, ITestOutputHelper output) : IAsyncLifetime
 {
     private static long _nextJobId = 8_500_000_000L + Random.Shared.Next(0, 1_000_000) * 100L;
-    private static readonly string Terminus = Path.Combine(AppContext.BaseDirectory, "terminus.dll");
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private readonly SiteDaemons _daemons = new(new TestSite(), output);
@@ -126,7 +125,7 @@ public sealed class TelemetryTests(PortalWorker portal, ITestOutputHelper output
     public async Task Terminus_check_asks_the_running_daemon_how_it_is()
     {
         await _daemons.StartAsync();
-        var check = await ProcessRunner.RunAsync("dotnet", [Terminus, "check", "--skip-ssh"], TimeSpan.FromSeconds(120), Site.Environment());
+        var check = await TerminusCli.RunAsync(Site.Environment(), "check", "--skip-ssh");
         output.WriteLine(check.StdOut);
         Assert.Contains("[ ok ] daemon: running, consuming the job and monitor queues, 0 job(s) held", check.StdOut);
         Assert.Contains("[ ok ] daemon broker: connected (", check.StdOut);

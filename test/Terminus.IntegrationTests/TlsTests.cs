@@ -15,7 +15,6 @@ namespace Terminus.IntegrationTests;
 public sealed class TlsTests(PortalWorker portal, ITestOutputHelper output) : IAsyncLifetime
 {
     private static long _nextJobId = 8_700_000_000L + Random.Shared.Next(0, 1_000_000) * 100L;
-    private static readonly string Terminus = Path.Combine(AppContext.BaseDirectory, "terminus.dll");
 
     private readonly SiteDaemons _daemons = new(new TestSite(), output);
     private BrokerTls _tls = null!;
@@ -46,7 +45,7 @@ public sealed class TlsTests(PortalWorker portal, ITestOutputHelper output) : IA
     {
         var env = Site.Environment();
         foreach (var (k, v) in settings) env[k] = v;
-        var check = await ProcessRunner.RunAsync("dotnet", [Terminus, "check", "--skip-ssh"], TimeSpan.FromSeconds(120), env);
+        var check = await TerminusCli.RunAsync(env, "check", "--skip-ssh");
         output.WriteLine(check.StdOut);
         return check.StdOut;
     }

@@ -18,17 +18,17 @@ public static class BrokerCheck
     public static async Task<int> RunAsync(TerminusSettings s, TextWriter output)
     {
         var failures = 0;
-        void Line(bool ok, string what, string detail)
+        void Report(CheckVerdict verdict, string what, string detail)
         {
-            if (!ok) failures++;
-            output.WriteLine(CheckLine.Format(ok ? CheckVerdict.Ok : CheckVerdict.Fail, what, detail));
+            if (verdict == CheckVerdict.Fail) failures++;
+            output.WriteLine(CheckLine.Format(verdict, what, detail));
         }
+        void Line(bool ok, string what, string detail) => Report(ok ? CheckVerdict.Ok : CheckVerdict.Fail, what, detail);
         var validator = s.Broker.UseTls ? new BrokerCertificateValidator(s.Broker.Host, s.Broker.Tls) : null;
         void Tls(string? refusal)
         {
             var (verdict, detail) = BrokerTlsCheck.Describe(s.Broker, validator?.LastSeen, refusal, DateTimeOffset.UtcNow);
-            if (verdict == CheckVerdict.Fail) failures++;
-            output.WriteLine(CheckLine.Format(verdict, BrokerTlsCheck.What, detail));
+            Report(verdict, BrokerTlsCheck.What, detail);
         }
         try
         {

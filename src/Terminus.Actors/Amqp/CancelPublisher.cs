@@ -1,8 +1,8 @@
 using RabbitMQ.Client;
+using Terminus.Actors.Housekeeping;
 using Terminus.Core;
 using Terminus.Core.Celery;
 using Terminus.Core.Configuration;
-using Terminus.Actors.Housekeeping;
 using Terminus.Core.Jobs;
 using Terminus.Infrastructure.Operator;
 

@@ -14,9 +14,9 @@ using Terminus.Actors.Steps;
 using Terminus.Actors.Telemetry;
 using Terminus.Core.Celery;
 using Terminus.Core.Configuration;
-using Terminus.Infrastructure.Operator;
 using Terminus.Core.Jobs;
 using Terminus.Core.Services;
+using Terminus.Infrastructure.Operator;
 
 namespace Terminus.Actors.Hosting;
 
