@@ -46,7 +46,10 @@ public sealed class RsyncBatcher(string sshAlias, ExecutionSettings execution, I
         return upload.Result.Task;
     }
 
-    /// <summary>The caller stopped waiting: a file still waiting is not sent; an rsync whose every file was abandoned is stopped.</summary>
+    /// <summary>
+    /// The caller stopped waiting: a file still waiting is not sent; an rsync whose every file was abandoned is stopped,
+    /// and its files hear so only once it is killed and reaped (a job's failed status must never overtake its rsync).
+    /// </summary>
     private void Abandon(Upload upload)
     {
         CancellationTokenSource? stop = null;
@@ -56,9 +59,13 @@ public sealed class RsyncBatcher(string sshAlias, ExecutionSettings execution, I
             _waiting.Remove(upload);
             if (upload.Batch is { } batch && batch.All(u => u.Abandoned)) stop = upload.Stop;
         }
-        upload.Result.TrySetCanceled();
-        try { _ = stop?.CancelAsync(); }
-        catch (ObjectDisposedException) { } // that rsync has just ended
+        if (stop is null)
+        {
+            upload.Result.TrySetCanceled(); // not started, or its rsync goes on for other jobs' files
+            return;
+        }
+        try { _ = stop.CancelAsync(); } // RunAsync answers once the rsync is gone
+        catch (ObjectDisposedException) { upload.Result.TrySetCanceled(); } // that rsync has just ended
     }
 
     /// <summary>Under the lock: the files of the next rsync, out of the waiting list.</summary>
@@ -67,6 +74,13 @@ public sealed class RsyncBatcher(string sshAlias, ExecutionSettings execution, I
         var n = UploadBatching.NextBatch(_waiting.Select(u => u.Waiting).ToArray());
         var batch = _waiting.GetRange(0, n);
         _waiting.RemoveRange(0, n);
+        // Set here, under the lock that took them, so that an abandon from now on finds the rsync to stop and waits for it.
+        var stop = n > 0 ? new CancellationTokenSource() : null;
+        foreach (var u in batch)
+        {
+            u.Batch = batch;
+            u.Stop = stop;
+        }
         return batch;
     }
 
@@ -75,13 +89,7 @@ public sealed class RsyncBatcher(string sshAlias, ExecutionSettings execution, I
     {
         while (batch.Count > 0)
         {
-            using var stop = new CancellationTokenSource();
-            lock (_lock)
-                foreach (var u in batch)
-                {
-                    u.Batch = batch;
-                    u.Stop = stop;
-                }
+            using var stop = batch[0].Stop!;
             try
             {
                 if (batch.All(u => u.Abandoned)) throw new OperationCanceledException();

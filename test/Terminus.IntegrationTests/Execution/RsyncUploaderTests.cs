@@ -130,6 +130,29 @@ public sealed class RsyncUploaderTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_stopped_upload_returns_only_once_its_rsync_is_gone()
+    {
+        var (spec, paths, _) = JobWithTarball();
+        var landed = Path.Combine(ItEnvironment.StorageDir, Path.GetFileName(paths.Tarball));
+        File.WriteAllBytes(paths.Tarball, new byte[2_000_000]); // about a minute through the slow alias
+        using var stop = new CancellationTokenSource();
+        using var control = new StepControl(_ => { }, stop.Token, CancellationToken.None);
+        var uploader = new RsyncUploader(_site.JobDir, ItEnvironment.StorageAlias + "_slow",
+            ExecutionSettings.Default with { UploadTimeout = TimeSpan.FromSeconds(20), UploadRetryWindow = TimeSpan.Zero }, ExecutionSite.Log);
+        try
+        {
+            var upload = uploader.ExecuteAsync(ExecutionSite.Step(StepKind.Upload, spec), control);
+            await Eventually.TrueAsync(() => MarkedProcesses.Find(paths.Tarball).Count > 0, "rsync is sending the tarball");
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => upload.WaitAsync(TimeSpan.FromSeconds(30)));
+            // The job's failed status follows at once: rsync must not still be sending its file then.
+            Assert.Empty(MarkedProcesses.Find(paths.Tarball));
+            Assert.EndsWith("rsync stopped (killed)", File.ReadAllText(paths.UploadLog).TrimEnd());
+        }
+        finally { File.Delete(landed); }
+    }
+
+    [Fact]
     public async Task A_missing_tarball_is_an_upload_failure_not_a_crash()
     {
         var (spec, paths, _) = JobWithTarball();
