@@ -108,7 +108,7 @@ public sealed class TelemetryTests(PortalWorker portal, ITestOutputHelper output
         // A request for a service that is not installed, with a job id: neither may become a label value.
         var id = await SubmitAsync("not_installed_service", """{"test": false}""");
         await portal.TerminalStatusesAsync(id, TimeSpan.FromSeconds(60), output);
-        var exposition = await Http.GetStringAsync(Site.MetricsUrl);
+        var exposition = await Site.ScrapeMetricsAsync();
 
         var check = await ProcessRunner.RunAsync("bash", ["-c", "promtool check metrics < \"$0\"", WriteTemp(exposition)], TimeSpan.FromSeconds(30));
         output.WriteLine(check.StdOut + check.StdErr);

@@ -89,7 +89,7 @@ public sealed class TlsTests(PortalWorker portal, ITestOutputHelper output) : IA
         // The certificate's expiry, for an alert.
         using var brokerCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(
             await File.ReadAllTextAsync(Path.Combine(ItEnvironment.BrokerTlsDir, "server.pem")));
-        var samples = MetricSample.Parse(await new HttpClient().GetStringAsync(Site.MetricsUrl));
+        var samples = MetricSample.Parse(await Site.ScrapeMetricsAsync());
         Assert.Equal(new DateTimeOffset(brokerCertificate.NotAfter.ToUniversalTime()).ToUnixTimeSeconds(),
             samples.Single(m => m.Name == "terminus_broker_certificate_expiry_timestamp_seconds").Value);
     }

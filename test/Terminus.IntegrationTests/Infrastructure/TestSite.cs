@@ -35,6 +35,11 @@ public sealed class TestSite : IDisposable
 
     public string MetricsUrl => $"http://127.0.0.1:{MetricsPort}/metrics";
 
+    private static readonly HttpClient Scraper = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>What this site's daemon's /metrics serves now, as a plain scrape would get it.</summary>
+    public Task<string> ScrapeMetricsAsync() => Scraper.GetStringAsync(MetricsUrl);
+
     /// <summary>A TCP port free on loopback now (the kernel's pick).</summary>
     public static int FreePort()
     {
